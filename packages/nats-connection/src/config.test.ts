@@ -1,0 +1,352 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_MAX_RECONNECTS, parseConnectionConfig, parseConnectionOptions } from "./config.js";
+import { ConfigError, NatsConnectionError } from "./errors.js";
+
+function issuesOf(fn: () => unknown): { path: string; message: string }[] {
+  try {
+    fn();
+  } catch (e) {
+    expect(ConfigError.isInstance(e)).toBe(true);
+    return [...(e as ConfigError).issues];
+  }
+  throw new Error("expected a ConfigError");
+}
+
+const parse = (raw: unknown) => parseConnectionConfig(raw);
+
+describe("nats-connection config", () => {
+  it("nats-connection - accepts the minimal reference config", () => {
+    const c = parse({ urls: ["nats://127.0.0.1:4222"] });
+    expect(c.servers.map((s) => s.url)).toEqual(["nats://127.0.0.1:4222"]);
+    expect(c.auth).toEqual({ kind: "none" });
+    expect(c.tls).toBeUndefined();
+    expect(c.maxReconnects).toBe(DEFAULT_MAX_RECONNECTS);
+    expect(c.name).toBeUndefined();
+  });
+
+  it("nats-connection - expands comma-separated items and trims them", () => {
+    const c = parse({ urls: [" nats://a:4222 , nats://b:4223,", "nats://c:4224"] });
+    expect(c.servers.map((s) => [s.url, s.index])).toEqual([
+      ["nats://a:4222", 0],
+      ["nats://b:4223", 0],
+      ["nats://c:4224", 1],
+    ]);
+  });
+
+  it("nats-connection - accepts bare host:port and tls:// urls", () => {
+    const c = parse({ urls: ["localhost:4222", "tls://example.com:4443"] });
+    expect(c.servers.map((s) => s.url)).toEqual(["nats://localhost:4222", "tls://example.com:4443"]);
+  });
+
+  it("nats-connection - takes user:pass@ credentials out of the url, percent-decoded", () => {
+    const c = parse({ urls: ["nats://alice:p%40ss%20w@127.0.0.1:4222"] });
+    expect(c.servers[0]?.url).toBe("nats://127.0.0.1:4222");
+    expect(c.auth).toEqual({ kind: "user_password", user: "alice", password: "p@ss w", from: "url" });
+  });
+
+  it("nats-connection - takes token@ credentials out of the url", () => {
+    const c = parse({ urls: ["nats://s3cr3t@127.0.0.1:4222"] });
+    expect(c.auth).toEqual({ kind: "token", token: "s3cr3t", from: "url" });
+  });
+
+  it("nats-connection - rejects different credentials in two urls without echoing them", () => {
+    const issues = issuesOf(() => parse({ urls: ["nats://a:pw-AAA@h1:1", "nats://a:pw-BBB@h2:2"] }));
+    expect(issues).toEqual([{ path: "urls[1]", message: expect.stringContaining("credentials differ") }]);
+    expect(JSON.stringify(issues)).not.toMatch(/AAA|BBB/);
+  });
+
+  it("nats-connection - rejects url credentials together with an auth method", () => {
+    const issues = issuesOf(() => parse({ urls: ["nats://tok@h:1"], auth: { token: "x" } }));
+    expect(issues).toEqual([
+      { path: "urls", message: "credentials in a url conflict with auth.token; use only one of them" },
+    ]);
+  });
+
+  it.each([
+    [[], "urls", "at least one server url is required"],
+    [[" , "], "urls", "at least one server url is required"],
+    [["http://h:1"], "urls[0]", "unsupported scheme 'http:'"],
+    [["nats://h:1/path"], "urls[0]", "must not have a path"],
+    [["nats://:pw@:99999"], "urls[0]", "is not a valid url"],
+  ])("nats-connection - rejects bad urls %j", (urls, path, message) => {
+    const issues = issuesOf(() => parse({ urls }));
+    expect(issues[0]?.path).toBe(path);
+    expect(issues[0]?.message).toContain(message);
+  });
+
+  it("nats-connection - a bad url error masks the password", () => {
+    const issues = issuesOf(() => parse({ urls: ["http://bob:hunter2@h:1"] }));
+    expect(issues[0]?.message).toContain("bob:***@");
+    expect(issues[0]?.message).not.toContain("hunter2");
+  });
+
+  it("nats-connection - max_reconnects negative means forever, absent means 60", () => {
+    expect(parse({ urls: ["h:1"], max_reconnects: -5 }).maxReconnects).toBe(-1);
+    expect(parse({ urls: ["h:1"], max_reconnects: 0 }).maxReconnects).toBe(0);
+    expect(parse({ urls: ["h:1"] }).maxReconnects).toBe(60);
+  });
+
+  it("nats-connection - the label becomes the connection name", () => {
+    expect(parseConnectionConfig({ urls: ["h:1"] }, { label: "orders_out" }).name).toBe("orders_out");
+    expect(parseConnectionConfig({ urls: ["h:1"] }, { label: "" }).name).toBeUndefined();
+  });
+
+  it("nats-connection - reports every problem at once with its field path", () => {
+    const issues = issuesOf(() =>
+      parse({
+        urls: 5,
+        max_reconnects: 1.5,
+        tls: { enabled: "yes", client_certs: [{ cert: 1 }], bogus: true },
+        auth: { token: false },
+        extra: 1,
+      }),
+    );
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: "urls", message: "expected a list of strings or a string, got number" },
+        { path: "max_reconnects", message: expect.stringContaining("non-integer") },
+        { path: "tls.enabled", message: "expected boolean, got string" },
+        { path: "tls.client_certs[0].cert", message: "expected string, got number" },
+        { path: "tls.bogus", message: "unknown field" },
+        { path: "auth.token", message: "expected string, got boolean" },
+        { path: "extra", message: "unknown field" },
+      ]),
+    );
+    expect(issues).toHaveLength(7);
+  });
+
+  it("nats-connection - a missing urls field is required", () => {
+    expect(issuesOf(() => parse({}))).toEqual([{ path: "urls", message: "required" }]);
+    expect(issuesOf(() => parse(null))[0]?.path).toBe("");
+  });
+});
+
+describe("nats-connection auth", () => {
+  const auth = (a: Record<string, string>) => parse({ urls: ["h:1"], auth: a }).auth;
+
+  it.each([
+    [{ nkey_file: "./seed.nk" }, { kind: "nkey_file", file: "./seed.nk" }],
+    [{ nkey: " SUAXX " }, { kind: "nkey", seed: "SUAXX" }],
+    [{ user_credentials_file: "./u.creds" }, { kind: "user_credentials_file", file: "./u.creds" }],
+    [
+      { user_jwt: "a.b.c", user_nkey_seed: "SUX" },
+      { kind: "user_jwt", jwt: "a.b.c", seed: "SUX" },
+    ],
+    [{ token: "t" }, { kind: "token", token: "t", from: "auth" }],
+    [
+      { user: "u", password: "p" },
+      { kind: "user_password", user: "u", password: "p", from: "auth" },
+    ],
+    [
+      { user: "", password: "p" },
+      { kind: "user_password", user: "", password: "p", from: "auth" },
+    ],
+    [
+      { user: "u", password: "" },
+      { kind: "user_password", user: "u", password: "", from: "auth" },
+    ],
+    [{}, { kind: "none" }],
+    [{ user_jwt: "", user_nkey_seed: "" }, { kind: "none" }],
+  ])("nats-connection - auth %j selects one method", (a, expected) => {
+    expect(auth(a)).toEqual(expected);
+  });
+
+  it.each([
+    [{ user_jwt: "a.b.c" }, "auth.user_nkey_seed", "required when auth.user_jwt is set"],
+    [{ user_jwt: "a.b.c", user_nkey_seed: "" }, "auth.user_nkey_seed", "required when auth.user_jwt is set"],
+    [{ user_nkey_seed: "SUX" }, "auth.user_jwt", "required when auth.user_nkey_seed is set"],
+    [{ user: "u" }, "auth.password", "required when auth.user is set"],
+    [{ password: "p" }, "auth.user", "required when auth.password is set"],
+    [{ user: "", password: "" }, "auth", "auth.user and auth.password are both empty"],
+    [
+      { token: "t", user: "u", password: "p" },
+      "auth",
+      "multiple auth methods configured (token, user+password); only one is permitted",
+    ],
+    [
+      {
+        nkey_file: "f",
+        nkey: "n",
+        user_credentials_file: "c",
+        user_jwt: "j",
+        user_nkey_seed: "s",
+        token: "t",
+      },
+      "auth",
+      "multiple auth methods configured (nkey_file, nkey, user_credentials_file, user_jwt+user_nkey_seed, token); only one is permitted",
+    ],
+  ])("nats-connection - auth %j is an error", (a, path, message) => {
+    expect(issuesOf(() => auth(a))).toContainEqual({ path, message });
+  });
+
+  it("nats-connection - auth errors never contain the secret values", () => {
+    const issues = issuesOf(() => auth({ token: "tok-SECRET", user: "u", password: "pw-SECRET" }));
+    expect(JSON.stringify(issues)).not.toContain("SECRET");
+  });
+});
+
+describe("nats-connection tls", () => {
+  const tls = (t: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    parse({ urls: ["h:1"], tls: t, ...extra }).tls;
+
+  it("nats-connection - tls disabled ignores the other settings, as the reference does", () => {
+    expect(tls({ enabled: false, root_cas_file: "./ca.pem" })).toBeUndefined();
+  });
+
+  it("nats-connection - tls enabled alone uses system roots", () => {
+    expect(tls({ enabled: true })).toEqual({
+      skipCertVerify: false,
+      enableRenegotiation: false,
+      rootCas: undefined,
+      clientCerts: [],
+      handshakeFirst: false,
+    });
+  });
+
+  it("nats-connection - tls_handshake_first implies tls", () => {
+    expect(parse({ urls: ["h:1"], tls_handshake_first: true }).tls?.handshakeFirst).toBe(true);
+  });
+
+  it("nats-connection - root_cas and root_cas_file together are an error", () => {
+    expect(issuesOf(() => tls({ enabled: true, root_cas: "x", root_cas_file: "y" }))).toEqual([
+      { path: "tls", message: "only one of root_cas and root_cas_file can be specified" },
+    ]);
+  });
+
+  it("nats-connection - client certs inline and file together are an error", () => {
+    expect(
+      issuesOf(() =>
+        tls({ enabled: true, client_certs: [{ cert: "c", key: "k", cert_file: "f", key_file: "g" }] }),
+      ),
+    ).toEqual([
+      {
+        path: "tls.client_certs[0]",
+        message: "set either cert and key, or cert_file and key_file, not both",
+      },
+    ]);
+  });
+
+  it.each([
+    [{ cert: "c" }, "tls.client_certs[0].key", "required when cert is set"],
+    [{ key: "k" }, "tls.client_certs[0].cert", "required when key is set"],
+    [{ cert_file: "c" }, "tls.client_certs[0].key_file", "required when cert_file is set"],
+    [{ key_file: "k" }, "tls.client_certs[0].cert_file", "required when key_file is set"],
+    [{ password: "p" }, "tls.client_certs[0]", "needs cert and key, or cert_file and key_file"],
+  ])("nats-connection - incomplete client cert %j", (cc, path, message) => {
+    expect(issuesOf(() => tls({ enabled: true, client_certs: [cc] }))).toEqual([{ path, message }]);
+  });
+
+  it("nats-connection - client cert sources keep their config path", () => {
+    const t = tls({
+      enabled: true,
+      client_certs: [{ cert_file: "c.pem", key_file: "k.pem", password: "pw" }],
+    });
+    expect(t?.clientCerts[0]).toEqual({
+      cert: { kind: "file", file: "c.pem", path: ["tls", "client_certs", 0, "cert_file"] },
+      key: { kind: "file", file: "k.pem", path: ["tls", "client_certs", 0, "key_file"] },
+      password: "pw",
+      index: 0,
+    });
+  });
+});
+
+describe("nats-connection camelCase options", () => {
+  it("nats-connection - the typed API maps to the same config", () => {
+    const c = parseConnectionOptions({
+      urls: "nats://a:1,nats://b:2",
+      name: "svc",
+      maxReconnects: -1,
+      tls: { enabled: true, skipCertVerify: true },
+      auth: { userJwt: "a.b.c", userNkeySeed: "SUX" },
+    });
+    expect(c.servers).toHaveLength(2);
+    expect(c.name).toBe("svc");
+    expect(c.maxReconnects).toBe(-1);
+    expect(c.tls?.skipCertVerify).toBe(true);
+    expect(c.auth.kind).toBe("user_jwt");
+    expect(c.pathStyle).toBe("camel");
+  });
+
+  it("nats-connection - typed API errors use camelCase paths", () => {
+    const issues = issuesOf(() =>
+      parseConnectionOptions({
+        urls: ["h:1"],
+        auth: { userJwt: "a.b.c" },
+        tls: { enabled: true, clientCerts: [{ certFile: "c" }] },
+      } as never),
+    );
+    expect(issues).toEqual([
+      { path: "auth.userNkeySeed", message: "required when auth.userJwt is set" },
+      { path: "tls.clientCerts[0].keyFile", message: "required when certFile is set" },
+    ]);
+  });
+});
+
+describe("nats-connection config properties", () => {
+  it("nats-connection - any input gives a config or a ConfigError, never another exception", () => {
+    const anyConfig = fc.oneof(
+      fc.anything(),
+      fc.record(
+        {
+          urls: fc.oneof(fc.array(fc.string()), fc.string(), fc.anything()),
+          max_reconnects: fc.oneof(fc.integer(), fc.anything()),
+          tls: fc.oneof(
+            fc.record(
+              {
+                enabled: fc.boolean(),
+                root_cas: fc.string(),
+                root_cas_file: fc.string(),
+                skip_cert_verify: fc.boolean(),
+                client_certs: fc.array(
+                  fc.record(
+                    {
+                      cert: fc.string(),
+                      key: fc.string(),
+                      cert_file: fc.string(),
+                      key_file: fc.string(),
+                      password: fc.string(),
+                    },
+                    { requiredKeys: [] },
+                  ),
+                ),
+              },
+              { requiredKeys: [] },
+            ),
+            fc.anything(),
+          ),
+          tls_handshake_first: fc.boolean(),
+          auth: fc.oneof(
+            fc.dictionary(
+              fc.constantFrom(
+                "nkey_file",
+                "nkey",
+                "user_credentials_file",
+                "user_jwt",
+                "user_nkey_seed",
+                "user",
+                "password",
+                "token",
+              ),
+              fc.string(),
+            ),
+            fc.anything(),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    fc.assert(
+      fc.property(anyConfig, (raw) => {
+        try {
+          const c = parseConnectionConfig(raw);
+          expect(c.servers.length).toBeGreaterThan(0);
+        } catch (e) {
+          expect(NatsConnectionError.isInstance(e)).toBe(true);
+          expect((e as ConfigError).issues.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

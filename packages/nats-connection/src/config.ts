@@ -1,0 +1,266 @@
+import type { z } from "zod";
+import { ConfigError } from "./errors.js";
+import {
+  isPlainObject,
+  keysToSnake,
+  type Path,
+  type PathStyle,
+  type RawIssue,
+  renderIssues,
+} from "./paths.js";
+import {
+  connectionConfigSchema,
+  type RawAuthConfig,
+  type RawConnectionConfig,
+  type RawTlsConfig,
+} from "./schema.js";
+import type {
+  AuthMethod,
+  ClientCertConfig,
+  ConnectionConfig,
+  NatsConnectionOptions,
+  PemSource,
+  TlsConfig,
+} from "./types.js";
+import { expandUrls, type UrlCredentials } from "./urls.js";
+
+/** Redpanda Connect's Go client reconnects 60 times by default; nats.js would stop after 10. */
+export const DEFAULT_MAX_RECONNECTS = 60;
+
+export interface ParseOptions {
+  /** The component label; it becomes the connection name. */
+  label?: string;
+}
+
+/**
+ * Validates a Redpanda Connect connection config (snake_case, as parsed from YAML) and returns
+ * the normalized config. Reads no files. Throws {@link ConfigError} listing every problem.
+ */
+export function parseConnectionConfig(input: unknown, options: ParseOptions = {}): ConnectionConfig {
+  const parsed = connectionConfigSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(renderIssues(zodIssues(parsed.error, input), "snake"));
+  const { config, issues } = normalizeConnectionConfig(parsed.data, { ...options, pathStyle: "snake" });
+  if (issues.length > 0) throw new ConfigError(renderIssues(issues, "snake"));
+  return config;
+}
+
+/** Same as {@link parseConnectionConfig} for the camelCase TypeScript API; paths in errors are camelCase. */
+export function parseConnectionOptions(options: NatsConnectionOptions): ConnectionConfig {
+  if (!isPlainObject(options)) throw new ConfigError([{ path: "", message: "expected an options object" }]);
+  const { name, ...rest } = options;
+  if (name !== undefined && typeof name !== "string") {
+    throw new ConfigError([{ path: "name", message: `expected string, got ${typeOf(name)}` }]);
+  }
+  const snake = keysToSnake(rest);
+  const parsed = connectionConfigSchema.safeParse(snake);
+  if (!parsed.success) throw new ConfigError(renderIssues(zodIssues(parsed.error, snake), "camel"));
+  const { config, issues } = normalizeConnectionConfig(parsed.data, {
+    ...(name === undefined ? {} : { label: name }),
+    pathStyle: "camel",
+  });
+  if (issues.length > 0) throw new ConfigError(renderIssues(issues, "camel"));
+  return config;
+}
+
+/**
+ * The cross-field rules, for components that parse the connection fields as part of a larger
+ * schema (see `connectionFields`). Issue paths are relative to the connection fields; `prefix`
+ * is prepended.
+ */
+export function normalizeConnectionConfig(
+  raw: RawConnectionConfig,
+  options: ParseOptions & { pathStyle?: PathStyle; prefix?: Path } = {},
+): { config: ConnectionConfig; issues: RawIssue[] } {
+  const prefix = options.prefix ?? [];
+  const issues: RawIssue[] = [];
+  const at = (...p: Path) => [...prefix, ...p];
+  const push = (path: Path, message: string) => issues.push({ path: at(...path), message });
+
+  const urls = expandUrls(raw.urls);
+  for (const i of urls.issues) push(i.path, i.message);
+
+  const auth = selectAuth(raw.auth ?? {}, urls.credentials, push);
+
+  let maxReconnects = raw.max_reconnects ?? DEFAULT_MAX_RECONNECTS;
+  if (maxReconnects < 0) maxReconnects = -1;
+
+  const tls = normalizeTls(raw.tls, raw.tls_handshake_first ?? false, at, push);
+
+  const label = options.label?.trim();
+  const config: ConnectionConfig = {
+    servers: urls.servers,
+    name: label ? label : undefined,
+    maxReconnects,
+    auth,
+    tls,
+    pathStyle: options.pathStyle ?? "snake",
+  };
+  return { config, issues };
+}
+
+type Push = (path: Path, message: string) => void;
+
+const nonEmpty = (s: string | undefined): s is string => s !== undefined && s !== "";
+
+function selectAuth(a: RawAuthConfig, fromUrl: UrlCredentials | undefined, push: Push): AuthMethod {
+  const methods: AuthMethod[] = [];
+  const names: string[] = [];
+  const add = (name: string, m: AuthMethod) => {
+    names.push(name);
+    methods.push(m);
+  };
+
+  if (nonEmpty(a.nkey_file)) add("nkey_file", { kind: "nkey_file", file: a.nkey_file });
+  if (nonEmpty(a.nkey)) add("nkey", { kind: "nkey", seed: a.nkey.trim() });
+  if (nonEmpty(a.user_credentials_file)) {
+    add("user_credentials_file", { kind: "user_credentials_file", file: a.user_credentials_file });
+  }
+  if (nonEmpty(a.user_jwt) || nonEmpty(a.user_nkey_seed)) {
+    // The reference accepts a jwt with an empty seed and then silently connects without auth.
+    if (!nonEmpty(a.user_nkey_seed)) push(["auth", "user_nkey_seed"], "required when auth.user_jwt is set");
+    else if (!nonEmpty(a.user_jwt)) push(["auth", "user_jwt"], "required when auth.user_nkey_seed is set");
+    add("user_jwt+user_nkey_seed", {
+      kind: "user_jwt",
+      jwt: (a.user_jwt ?? "").trim(),
+      seed: (a.user_nkey_seed ?? "").trim(),
+    });
+  }
+  if (nonEmpty(a.token)) add("token", { kind: "token", token: a.token, from: "auth" });
+
+  const hasUser = a.user !== undefined;
+  const hasPassword = a.password !== undefined;
+  if (hasUser && !hasPassword) push(["auth", "password"], "required when auth.user is set");
+  else if (hasPassword && !hasUser) push(["auth", "user"], "required when auth.password is set");
+  else if (hasUser && hasPassword) {
+    if (a.user === "" && a.password === "") push(["auth"], "auth.user and auth.password are both empty");
+    else
+      add("user+password", {
+        kind: "user_password",
+        user: a.user ?? "",
+        password: a.password ?? "",
+        from: "auth",
+      });
+  }
+
+  if (methods.length > 1) {
+    push(["auth"], `multiple auth methods configured (${names.join(", ")}); only one is permitted`);
+  }
+  if (fromUrl) {
+    if (methods.length > 0) {
+      push(["urls"], `credentials in a url conflict with auth.${names[0]}; use only one of them`);
+    } else {
+      return fromUrl.kind === "token"
+        ? { kind: "token", token: fromUrl.token, from: "url" }
+        : { kind: "user_password", user: fromUrl.user, password: fromUrl.password, from: "url" };
+    }
+  }
+  return methods[0] ?? { kind: "none" };
+}
+
+function normalizeTls(
+  t: RawTlsConfig | undefined,
+  handshakeFirst: boolean,
+  at: (...p: Path) => Path,
+  push: Push,
+): TlsConfig | undefined {
+  // As in Redpanda Connect, `enabled: false` ignores the other settings; handshake-first needs TLS.
+  if (!t?.enabled && !handshakeFirst) return undefined;
+  const tls = t?.enabled ? t : {};
+
+  let rootCas: PemSource | undefined;
+  if (nonEmpty(tls.root_cas) && nonEmpty(tls.root_cas_file)) {
+    push(["tls"], "only one of root_cas and root_cas_file can be specified");
+  } else if (nonEmpty(tls.root_cas)) {
+    rootCas = { kind: "inline", pem: tls.root_cas, path: at("tls", "root_cas") };
+  } else if (nonEmpty(tls.root_cas_file)) {
+    rootCas = { kind: "file", file: tls.root_cas_file, path: at("tls", "root_cas_file") };
+  }
+
+  const clientCerts: ClientCertConfig[] = [];
+  (tls.client_certs ?? []).forEach((c, index) => {
+    const p = (f: string) => ["tls", "client_certs", index, f] as Path;
+    const inline = nonEmpty(c.cert) || nonEmpty(c.key);
+    const files = nonEmpty(c.cert_file) || nonEmpty(c.key_file);
+    if (inline && files) {
+      push(["tls", "client_certs", index], "set either cert and key, or cert_file and key_file, not both");
+      return;
+    }
+    if (!inline && !files) {
+      push(["tls", "client_certs", index], "needs cert and key, or cert_file and key_file");
+      return;
+    }
+    const [certField, keyField] = files ? ["cert_file", "key_file"] : ["cert", "key"];
+    const certValue = files ? c.cert_file : c.cert;
+    const keyValue = files ? c.key_file : c.key;
+    if (!nonEmpty(certValue)) push(p(certField), `required when ${keyField} is set`);
+    if (!nonEmpty(keyValue)) push(p(keyField), `required when ${certField} is set`);
+    if (!nonEmpty(certValue) || !nonEmpty(keyValue)) return;
+    const source = (value: string, field: string): PemSource =>
+      files
+        ? { kind: "file", file: value, path: at(...p(field)) }
+        : { kind: "inline", pem: value, path: at(...p(field)) };
+    clientCerts.push({
+      cert: source(certValue, certField),
+      key: source(keyValue, keyField),
+      password: nonEmpty(c.password) ? c.password : undefined,
+      index,
+    });
+  });
+
+  return {
+    skipCertVerify: tls.skip_cert_verify ?? false,
+    enableRenegotiation: tls.enable_renegotiation ?? false,
+    rootCas,
+    clientCerts,
+    handshakeFirst,
+  };
+}
+
+/** Turns zod's issues into path + message pairs; unknown keys get one issue each. */
+export function zodIssues(error: z.ZodError, input: unknown): RawIssue[] {
+  const out: RawIssue[] = [];
+  for (const issue of error.issues) {
+    const path = issue.path.filter((s): s is string | number => typeof s !== "symbol");
+    switch (issue.code) {
+      case "unrecognized_keys":
+        for (const key of issue.keys) out.push({ path: [...path, key], message: "unknown field" });
+        break;
+      case "invalid_type": {
+        const got = valueAt(input, path);
+        out.push({
+          path,
+          message: got === undefined ? "required" : `expected ${issue.expected}, got ${typeOf(got)}`,
+        });
+        break;
+      }
+      case "invalid_union": {
+        const got = valueAt(input, path);
+        out.push({
+          path,
+          message:
+            got === undefined ? "required" : `expected a list of strings or a string, got ${typeOf(got)}`,
+        });
+        break;
+      }
+      default:
+        out.push({ path, message: issue.message.toLowerCase() });
+    }
+  }
+  return out;
+}
+
+function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
+  let v: unknown = input;
+  for (const seg of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
+function typeOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "list";
+  if (typeof v === "number" && !Number.isInteger(v)) return "non-integer number";
+  return typeof v;
+}

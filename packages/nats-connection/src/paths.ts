@@ -1,0 +1,53 @@
+import type { ConfigIssue } from "./errors.js";
+
+export type PathSegment = string | number;
+export type Path = readonly PathSegment[];
+
+/** How field paths are spelled in messages: as in YAML (`snake`) or as in the TypeScript API (`camel`). */
+export type PathStyle = "snake" | "camel";
+
+export function snakeToCamel(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+export function camelToSnake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+export function renderPath(path: Path, style: PathStyle = "snake"): string {
+  let out = "";
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else out += (out ? "." : "") + (style === "camel" ? snakeToCamel(seg) : seg);
+  }
+  return out;
+}
+
+/** An issue before its path is rendered, so one validator serves both naming styles. */
+export interface RawIssue {
+  path: Path;
+  message: string;
+}
+
+export function renderIssues(issues: readonly RawIssue[], style: PathStyle): ConfigIssue[] {
+  return issues.map((i) => ({
+    path: renderPath(i.path, style),
+    // Messages name other fields in YAML spelling; the typed API's users see their own spelling.
+    message: style === "camel" ? i.message.replace(/\b[a-z]+(?:_[a-z0-9]+)+\b/g, snakeToCamel) : i.message,
+  }));
+}
+
+/** Deeply renames object keys from camelCase to snake_case (arrays are walked, values kept). */
+export function keysToSnake(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(keysToSnake);
+  if (value === null || typeof value !== "object" || !isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[camelToSnake(k)] = keysToSnake(v);
+  return out;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== "object") return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}

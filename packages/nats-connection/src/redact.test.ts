@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { parseConnectionConfig } from "./config.js";
+import { describeConnection, redactConnectionConfig, SECRET_MASK } from "./redact.js";
+
+describe("nats-connection redaction", () => {
+  const config = {
+    label: "out",
+    urls: ["nats://alice:pw-HIDDEN@h:1", "nats://tok-HIDDEN@h:2,nats://h:3"],
+    subject: "events",
+    tls: {
+      enabled: true,
+      root_cas: "-----BEGIN CERTIFICATE-----",
+      client_certs: [
+        { cert: "CERT", key: "key-HIDDEN", password: "kp-HIDDEN" },
+        { cert_file: "c", key_file: "k" },
+      ],
+    },
+    auth: {
+      nkey: "SU-HIDDEN",
+      user_jwt: "jwt-HIDDEN",
+      user_nkey_seed: "seed-HIDDEN",
+      user: "alice",
+      password: "pw-HIDDEN",
+      token: "tok-HIDDEN",
+      nkey_file: "./seed.nk",
+      user_credentials_file: "./u.creds",
+    },
+  };
+
+  it("nats-connection - masks every secret field and url credentials", () => {
+    const r = redactConnectionConfig(config);
+    const text = JSON.stringify(r);
+    expect(text).not.toContain("HIDDEN");
+    expect(r.urls).toEqual(["nats://alice:***@h:1", "nats://***@h:2,nats://h:3"]);
+    expect(r.auth.password).toBe(SECRET_MASK);
+    expect(r.auth.token).toBe(SECRET_MASK);
+    expect(r.tls.client_certs[0]?.key).toBe(SECRET_MASK);
+    // Non-secrets stay readable, so a dump is still useful.
+    expect(r.auth.user).toBe("alice");
+    expect(r.auth.nkey_file).toBe("./seed.nk");
+    expect(r.tls.client_certs[0]?.cert).toBe("CERT");
+    expect(r.subject).toBe("events");
+    // The input is not modified.
+    expect(config.auth.password).toBe("pw-HIDDEN");
+  });
+
+  it("nats-connection - masks the camelCase spelling too", () => {
+    const r = redactConnectionConfig({
+      urls: "h:1",
+      auth: { userNkeySeed: "seed-HIDDEN", userJwt: "j-HIDDEN" },
+    });
+    expect(JSON.stringify(r)).not.toContain("HIDDEN");
+  });
+
+  it("nats-connection - leaves empty secrets empty", () => {
+    expect(redactConnectionConfig({ urls: [], auth: { password: "" } }).auth.password).toBe("");
+  });
+
+  it("nats-connection - describeConnection shows the shape without secrets", () => {
+    const c = parseConnectionConfig({ urls: ["nats://u:pw-HIDDEN@h:1"] }, { label: "x" });
+    const d = describeConnection(c);
+    expect(d).toEqual({
+      servers: ["nats://h:1"],
+      name: "x",
+      maxReconnects: 60,
+      auth: "user_password",
+      tls: false,
+    });
+    expect(JSON.stringify(d)).not.toContain("HIDDEN");
+  });
+});

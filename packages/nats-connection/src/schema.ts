@@ -1,0 +1,67 @@
+import { z } from "zod";
+
+// The Redpanda Connect field names, verbatim (snake_case). Cross-field rules (one auth method,
+// inline-or-file, PEM contents) live in config.ts so every problem is reported at once.
+
+const str = () => z.string();
+
+export const clientCertSchema = z.strictObject({
+  cert: str().optional(),
+  key: str().optional(),
+  cert_file: str().optional(),
+  key_file: str().optional(),
+  password: str().optional(),
+});
+
+export const tlsSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  skip_cert_verify: z.boolean().optional(),
+  enable_renegotiation: z.boolean().optional(),
+  root_cas: str().optional(),
+  root_cas_file: str().optional(),
+  client_certs: z.array(clientCertSchema).optional(),
+});
+
+export const authSchema = z.strictObject({
+  nkey_file: str().optional(),
+  nkey: str().optional(),
+  user_credentials_file: str().optional(),
+  user_jwt: str().optional(),
+  user_nkey_seed: str().optional(),
+  user: str().optional(),
+  password: str().optional(),
+  token: str().optional(),
+});
+
+/**
+ * The connection fields every NATS component shares, as a zod shape. Components add their own
+ * fields with `z.strictObject({ ...connectionFields, bucket: z.string() })` and then pass the
+ * parsed value to `normalizeConnectionConfig`.
+ */
+export const connectionFields = {
+  urls: z.union([z.array(str()), str()]),
+  max_reconnects: z.int().optional(),
+  tls: tlsSchema.optional(),
+  tls_handshake_first: z.boolean().optional(),
+  auth: authSchema.optional(),
+};
+
+export const connectionConfigSchema = z.strictObject(connectionFields);
+
+/** The Redpanda Connect connection config (snake_case), as written in YAML. */
+export type RawConnectionConfig = z.input<typeof connectionConfigSchema>;
+export type RawTlsConfig = z.input<typeof tlsSchema>;
+export type RawAuthConfig = z.input<typeof authSchema>;
+export type RawClientCert = z.input<typeof clientCertSchema>;
+
+/** Paths of the fields that hold secrets, relative to the connection config. `*` = any index. */
+export const SECRET_PATHS: readonly (readonly (string | "*")[])[] = [
+  ["auth", "nkey"],
+  ["auth", "user_jwt"],
+  ["auth", "user_nkey_seed"],
+  ["auth", "password"],
+  ["auth", "token"],
+  ["tls", "root_cas"],
+  ["tls", "client_certs", "*", "key"],
+  ["tls", "client_certs", "*", "password"],
+];

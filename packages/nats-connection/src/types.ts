@@ -1,0 +1,124 @@
+import type { PathStyle } from "./paths.js";
+import type { ServerUrl } from "./urls.js";
+
+/**
+ * The connection config in the TypeScript API's spelling. Field for field the same as the
+ * Redpanda Connect YAML (`max_reconnects` is `maxReconnects`, and so on).
+ *
+ * @example
+ * ```ts
+ * const client = await connectNats({
+ *   urls: ["nats://127.0.0.1:4222"],
+ *   name: "orders-writer",
+ *   auth: { userCredentialsFile: "./orders.creds" },
+ * });
+ * ```
+ */
+export interface NatsConnectionOptions {
+  /**
+   * Server URLs. An item containing commas is expanded into several URLs. `user:pass@` and
+   * `token@` credentials in a URL are used (the NATS client alone ignores them).
+   */
+  urls: string | readonly string[];
+  /** Connection name shown by the server's monitoring (`/connz`); Redpanda Connect uses the label. */
+  name?: string;
+  /**
+   * How many times to try reconnecting after a disconnect before giving up; negative retries
+   * forever.
+   * @default 60 (as Redpanda Connect, whose Go client defaults to 60)
+   */
+  maxReconnects?: number;
+  tls?: TlsOptions;
+  /** Start TLS before the NATS protocol (server option `handshake_first`, nats-server ≥ 2.10). Implies TLS. @default false */
+  tlsHandshakeFirst?: boolean;
+  /** At most one method may be set. */
+  auth?: AuthOptions;
+}
+
+export interface TlsOptions {
+  /** Whether the settings below are used. When `false` they are ignored, as in Redpanda Connect. @default false */
+  enabled?: boolean;
+  /** Do not verify the server's certificate. Only for testing. @default false */
+  skipCertVerify?: boolean;
+  /** Accepted for compatibility; Node's TLS client already accepts server-initiated renegotiation (TLS ≤ 1.2). @default false */
+  enableRenegotiation?: boolean;
+  /** PEM root certificates to trust instead of the system ones. Not with `rootCasFile`. */
+  rootCas?: string;
+  /** Path of a PEM file of root certificates. Not with `rootCas`. */
+  rootCasFile?: string;
+  /** Client certificates for mutual TLS: inline `cert` + `key`, or `certFile` + `keyFile`. */
+  clientCerts?: readonly ClientCertOptions[];
+}
+
+export interface ClientCertOptions {
+  cert?: string;
+  key?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** Password of an encrypted key (PKCS#8 `ENCRYPTED PRIVATE KEY`, or legacy PKCS#1/SEC1 `Proc-Type: 4,ENCRYPTED`). */
+  password?: string;
+}
+
+export interface AuthOptions {
+  /** Path of a file holding a user nkey seed (`SU…`). */
+  nkeyFile?: string;
+  /** A user nkey seed (`SU…`) inline. */
+  nkey?: string;
+  /** Path of a `.creds` file (user JWT + seed). Read again at every (re)connect, so rotation works. */
+  userCredentialsFile?: string;
+  /** A user JWT; needs `userNkeySeed`. */
+  userJwt?: string;
+  /** The user's nkey seed for `userJwt`. */
+  userNkeySeed?: string;
+  user?: string;
+  password?: string;
+  token?: string;
+}
+
+/** A source of PEM text: inline or a file, with the config path it came from (for errors). */
+export type PemSource =
+  | { readonly kind: "inline"; readonly pem: string; readonly path: readonly (string | number)[] }
+  | { readonly kind: "file"; readonly file: string; readonly path: readonly (string | number)[] };
+
+/** The auth method after validation. Secrets stay in memory only. */
+export type AuthMethod =
+  | { readonly kind: "none" }
+  | { readonly kind: "nkey_file"; readonly file: string }
+  | { readonly kind: "nkey"; readonly seed: string }
+  | { readonly kind: "user_credentials_file"; readonly file: string }
+  | { readonly kind: "user_jwt"; readonly jwt: string; readonly seed: string }
+  | { readonly kind: "token"; readonly token: string; readonly from: "auth" | "url" }
+  | {
+      readonly kind: "user_password";
+      readonly user: string;
+      readonly password: string;
+      readonly from: "auth" | "url";
+    };
+
+export interface ClientCertConfig {
+  readonly cert: PemSource;
+  readonly key: PemSource;
+  readonly password: string | undefined;
+  readonly index: number;
+}
+
+export interface TlsConfig {
+  readonly skipCertVerify: boolean;
+  readonly enableRenegotiation: boolean;
+  readonly rootCas: PemSource | undefined;
+  readonly clientCerts: readonly ClientCertConfig[];
+  readonly handshakeFirst: boolean;
+}
+
+/** A validated connection config; no file has been read yet. */
+export interface ConnectionConfig {
+  readonly servers: readonly ServerUrl[];
+  readonly name: string | undefined;
+  /** Negative: forever. */
+  readonly maxReconnects: number;
+  readonly auth: AuthMethod;
+  /** `undefined`: plain, or whatever the server offers with system CAs. */
+  readonly tls: TlsConfig | undefined;
+  /** How paths are spelled in errors raised later (file reads, connect). */
+  readonly pathStyle: PathStyle;
+}

@@ -1,0 +1,18 @@
+import { defineProject } from "vitest/config";
+
+/** Resolve workspace packages to their TypeScript sources, so tests never need a prior build. */
+const conditions = ["@natskit/source", "import", "module", "node", "default"];
+
+export function natskitProject(name: string, opts: { testTimeout?: number } = {}) {
+  return defineProject({
+    resolve: { conditions },
+    ssr: { resolve: { conditions, externalConditions: conditions } },
+    test: {
+      name,
+      include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+      environment: "node",
+      testTimeout: opts.testTimeout ?? 30_000,
+      hookTimeout: 60_000,
+    },
+  });
+}
