@@ -3,6 +3,7 @@ import { encodingMethods } from "./encoding.js";
 import { InterpolationBaseError, InterpolationParseError } from "./errors.js";
 import { builtinFunctions } from "./functions.js";
 import { CompiledInterpolation } from "./interpolation.js";
+import { compileMapping as compileMappingImpl, type Mapping } from "./mapping.js";
 import { builtinMethods } from "./methods.js";
 import { batchSize, Closure, type Ctx, msgAt } from "./node.js";
 import type { Args, ParamDef, ParamsSpec } from "./params.js";
@@ -146,6 +147,14 @@ export class Environment {
       if (InterpolationParseError.isInstance(e)) return { ok: false, error: e };
       throw e;
     }
+  }
+
+  /**
+   * Compiles a mapping of plain assignments (`meta type = this.type`, `root.id = uuid_v4()`);
+   * see {@link Mapping} for the supported forms. Returns a parse error naming the line.
+   */
+  compileMapping(text: string): Result<Mapping, InterpolationParseError> {
+    return compileMappingImpl(text, this);
   }
 
   /** Like {@link Environment.compile} but returns a result instead of throwing. */

@@ -44,7 +44,9 @@ export type ParseErrorCode =
   /** A constant expression failed when folded (`"a" + 1`, `1 / 0`) or a lambda is malformed. */
   | "INVALID_EXPRESSION"
   /** Brackets, arrays or method chains nested deeper than the parser allows. */
-  | "NESTING_TOO_DEEP";
+  | "NESTING_TOO_DEEP"
+  /** A mapping line is not a supported assignment (`Environment.compileMapping`). */
+  | "INVALID_MAPPING";
 
 /**
  * An interpolated string could not be parsed. The message matches the reference engine's

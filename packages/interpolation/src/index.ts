@@ -7,6 +7,7 @@ export {
   InterpolationError,
   InterpolationParseError,
 } from "./errors.js";
+export type { Mapping } from "./mapping.js";
 export type { MessageInit, MetaValue, ProcessingError } from "./message.js";
 export { createBatch, createMessage, Message, MessageBatch } from "./message.js";
 export type {

@@ -14,6 +14,7 @@ export {
   connectNats,
   toClientOptions,
 } from "./connect.js";
+export { type Duration, parseDuration } from "./duration.js";
 export {
   ConfigError,
   type ConfigIssue,

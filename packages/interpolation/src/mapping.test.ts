@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { defaultEnvironment } from "./environment.js";
+import { InterpolationError } from "./errors.js";
+import { createMessage } from "./message.js";
+
+const env = defaultEnvironment();
+const compile = (text: string) => {
+  const r = env.compileMapping(text);
+  if (!r.ok) throw r.error;
+  return r.value;
+};
+
+describe("interpolation mappings", () => {
+  it("interpolation - meta <key> = <query> sets metadata from the body", () => {
+    const msg = createMessage('{"type":"click","user":{"id":7}}');
+    compile('meta type = this.type\nmeta "user id" = this.user.id\n@source = "web"').apply(msg);
+    expect(msg.metaStringEntries()).toEqual([
+      ["type", "click"],
+      ["user id", "7"],
+      ["source", "web"],
+    ]);
+  });
+
+  it("interpolation - meta = replaces all metadata; null deletes a key", () => {
+    const msg = createMessage("{}", { metadata: { a: "1", b: "2" } });
+    compile("meta = @.merge(this)\nmeta a = null").apply(msg, { c: "3" });
+    expect(msg.metaStringEntries()).toEqual([
+      ["b", "2"],
+      ["c", "3"],
+    ]);
+  });
+
+  it("interpolation - root paths set body fields and keep the others", () => {
+    const msg = createMessage('{"id":1,"a":{"x":1}}');
+    compile('root.a.y = "new"\nb = this.id + 1').apply(msg);
+    expect(JSON.parse(msg.text)).toEqual({ id: 1, a: { x: 1, y: "new" }, b: 2 });
+    compile('root = {"replaced": true}').apply(msg);
+    expect(msg.text).toBe('{"replaced":true}');
+  });
+
+  it("interpolation - a line that is not an assignment is a parse error naming the line", () => {
+    const r = env.compileMapping('meta a = "x"\nthis.foo');
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe("INVALID_MAPPING");
+      expect(r.error.line).toBe(2);
+      expect(r.error.message).toContain("line 2: expected an assignment");
+    }
+  });
+
+  it("interpolation - a broken query is reported with its line", () => {
+    const r = env.compileMapping("meta a = this.(");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toContain("line 1:");
+  });
+
+  it("interpolation - a failing query throws an InterpolationError", () => {
+    expect(() => compile("meta a = this.x.number()").apply(createMessage('{"x":"no"}'))).toThrow(
+      InterpolationError,
+    );
+  });
+});

@@ -1,0 +1,126 @@
+import type { Environment } from "./environment.js";
+import { InterpolationParseError } from "./errors.js";
+import type { Message } from "./message.js";
+import type { PlainValue, Query, Result } from "./types.js";
+
+/**
+ * A Bloblang mapping of plain assignments, one per line, applied to a message in place:
+ *
+ * - `meta = <query>` (replace all metadata with an object), `meta <key> = <query>`,
+ *   `meta "<key>" = <query>`, `@<key> = <query>` (one key; `null` deletes it);
+ * - `root = <query>` (the whole body) and `root.<path> = <query>` or `<path> = <query>` (a field
+ *   of the JSON body, created as needed; other fields are kept).
+ *
+ * Queries see `this` as the given context, or the message's body. `#` starts a comment line.
+ * Not supported: `let`, `if` statements, `deleted()` roots, multi-line queries.
+ */
+export interface Mapping {
+  readonly source: string;
+  /** Runs every assignment in order; throws `InterpolationError` when a query fails. */
+  apply(message: Message, context?: PlainValue): void;
+}
+
+type Target = { kind: "meta_all" } | { kind: "meta_key"; key: string } | { kind: "root"; path: string[] };
+
+const TARGET =
+  /^(meta(?:\s+(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"))?|@(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*")?|root(?:\.[A-Za-z0-9_.-]+)?|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*)\s*=(?!=)\s*/;
+
+/** @internal Compiles a {@link Mapping}; use `Environment.compileMapping`. */
+export function compileMapping(text: string, env: Environment): Result<Mapping, InterpolationParseError> {
+  const assignments: { target: Target; query: Query }[] = [];
+  const lines = text.split("\n");
+  for (const [i, raw] of lines.entries()) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const m = TARGET.exec(line);
+    if (!m)
+      return {
+        ok: false,
+        error: lineError(text, i, "expected an assignment such as 'meta = @.merge(this)'"),
+      };
+    const compiled = env.tryCompileQuery(line.slice(m[0].length));
+    if (!compiled.ok) return { ok: false, error: lineError(text, i, compiled.error.message) };
+    assignments.push({ target: parseTarget((m[1] as string).trim()), query: compiled.value });
+  }
+  if (assignments.length === 0)
+    return { ok: false, error: lineError(text, 0, "the mapping has no assignment") };
+  return {
+    ok: true,
+    value: { source: text, apply: (message, context) => run(assignments, message, context) },
+  };
+}
+
+function lineError(text: string, index: number, reason: string): InterpolationParseError {
+  const char = text
+    .split("\n")
+    .slice(0, index)
+    .reduce((n, l) => n + [...l].length + 1, 1);
+  return new InterpolationParseError("INVALID_MAPPING", {
+    source: text,
+    char,
+    line: index + 1,
+    column: 1,
+    reason: `line ${index + 1}: ${reason}`,
+    got: undefined,
+    listsExpected: false,
+  });
+}
+
+function unquote(s: string): string {
+  return s.startsWith('"') ? (JSON.parse(s) as string) : s;
+}
+
+function parseTarget(t: string): Target {
+  if (t === "meta" || t === "@") return { kind: "meta_all" };
+  if (t.startsWith("meta")) return { kind: "meta_key", key: unquote(t.slice(4).trim()) };
+  if (t.startsWith("@")) return { kind: "meta_key", key: unquote(t.slice(1)) };
+  if (t === "root") return { kind: "root", path: [] };
+  return { kind: "root", path: (t.startsWith("root.") ? t.slice(5) : t).split(".") };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return (
+    v !== null &&
+    typeof v === "object" &&
+    !Array.isArray(v) &&
+    !(v instanceof Uint8Array) &&
+    !(v instanceof Date)
+  );
+}
+
+function run(
+  assignments: readonly { target: Target; query: Query }[],
+  message: Message,
+  context?: PlainValue,
+): void {
+  for (const { target, query } of assignments) {
+    const value = context === undefined ? query.evaluate(message) : query.evaluate(message, context);
+    switch (target.kind) {
+      case "meta_all":
+        for (const k of message.metaKeys()) message.deleteMeta(k);
+        if (isObject(value))
+          for (const [k, v] of Object.entries(value)) if (v !== null) message.setMeta(k, v as never);
+        break;
+      case "meta_key":
+        if (value === null) message.deleteMeta(target.key);
+        else message.setMeta(target.key, value as never);
+        break;
+      case "root": {
+        if (target.path.length === 0) {
+          message.setStructured(value);
+          break;
+        }
+        const current = message.structured();
+        const root: Record<string, unknown> = current.ok && isObject(current.value) ? current.value : {};
+        let node = root;
+        for (const key of target.path.slice(0, -1)) {
+          if (!isObject(node[key])) node[key] = {};
+          node = node[key] as Record<string, unknown>;
+        }
+        node[target.path[target.path.length - 1] as string] = value;
+        message.setStructured(root);
+        break;
+      }
+    }
+  }
+}

@@ -1,0 +1,231 @@
+// JetStream publish benchmark: the output's real path (interpolated subject, explicit headers,
+// metadata filter, msg ids) beside the raw client's `js.publish` in a sliding window, and the Go
+// client (../shared/peers/gobench) when it is available — same server, same stream settings,
+// same window, interleaved rounds. Prints a table of medians.
+//
+//   pnpm --filter @natskit/jetstream-output bench            # defaults: n=200000, 5 rounds
+//   N=1000000 ROUNDS=1 SIZES=1024 pnpm --filter @natskit/jetstream-output bench
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { createMessage, type Message } from "@natskit/interpolation";
+import { repoRoot, startNatsServer } from "@natskit/test-nats";
+import { JetStreamOutput } from "../src/index.js";
+
+const N = Number(process.env.N ?? 200_000);
+const RAW_N = Number(process.env.RAW_N ?? Math.min(N, 100_000));
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const WINDOW = Number(process.env.WINDOW ?? 1024);
+const SIZES = (process.env.SIZES ?? "256,1024").split(",").map(Number);
+
+interface Row {
+  variant: string;
+  size: number;
+  n: number;
+  msgsPerSec: number[];
+}
+const rows = new Map<string, Row>();
+function record(variant: string, size: number, n: number, seconds: number) {
+  const key = `${variant}|${size}`;
+  const row = rows.get(key) ?? { variant, size, n, msgsPerSec: [] };
+  row.msgsPerSec.push(n / seconds);
+  rows.set(key, row);
+}
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+};
+
+function goBench(): string | undefined {
+  if (process.env.GOBENCH_BIN) return process.env.GOBENCH_BIN;
+  const src = resolve(repoRoot() ?? ".", "../shared/peers/gobench");
+  if (!existsSync(join(src, "main.go"))) return undefined;
+  const out = join(tmpdir(), "natskit-gobench");
+  if (existsSync(out)) return out;
+  const r = spawnSync("go", ["build", "-trimpath", "-o", out, "."], {
+    cwd: src,
+    env: {
+      ...process.env,
+      GO111MODULE: "off",
+      GOPATH: "/usr/share/gocode",
+      GOFLAGS: "",
+      GOPROXY: "off",
+      CGO_ENABLED: "0",
+    },
+    stdio: "ignore",
+  });
+  return r.status === 0 ? out : undefined;
+}
+
+async function freshStream(url: string, name: string, subjects: string[]) {
+  const nc = await connect({ servers: url });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.delete(name).catch(() => undefined);
+  await jsm.streams.add({ name, subjects, storage: "file" as never });
+  return {
+    count: async () => (await jsm.streams.info(name)).state.messages,
+    close: async () => {
+      await jsm.streams.delete(name).catch(() => undefined);
+      await nc.close();
+    },
+  };
+}
+
+async function rawJsPublish(url: string, size: number, n: number): Promise<number> {
+  const s = await freshStream(url, "BENCH", ["bench.>"]);
+  const nc = await connect({ servers: url });
+  const js = jetstream(nc);
+  const payload = new Uint8Array(size).fill(120);
+  const t0 = performance.now();
+  await new Promise<void>((done, fail) => {
+    let sent = 0;
+    let acked = 0;
+    let inflight = 0;
+    const pump = () => {
+      while (inflight < WINDOW && sent < n) {
+        sent++;
+        inflight++;
+        js.publish("bench.raw", payload).then(() => {
+          inflight--;
+          if (++acked === n) done();
+          else pump();
+        }, fail);
+      }
+    };
+    pump();
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  if ((await s.count()) !== n) throw new Error("raw: stream count mismatch");
+  await nc.close();
+  await s.close();
+  return seconds;
+}
+
+const TYPES = ["click", "view", "order", "signup"];
+
+async function outputPath(url: string, size: number, n: number, msgId: boolean): Promise<number> {
+  const s = await freshStream(url, "BENCH", ["bench.>"]);
+  const out = new JetStreamOutput({
+    urls: [url],
+    subject: 'bench.${! meta("type") }',
+    headers: { "Content-Type": "application/json" },
+    metadata: { include_prefixes: ["trace_"] },
+    max_in_flight: WINDOW,
+    ...(msgId ? {} : { msg_id: "" }),
+  });
+  await out.connect();
+  const body = new Uint8Array(size).fill(120);
+  const batch = 1024;
+  const t0 = performance.now();
+  const outstanding = new Set<Promise<unknown>>();
+  for (let i = 0; i < n; i += batch) {
+    const msgs: Message[] = [];
+    for (let j = i; j < Math.min(n, i + batch); j++) {
+      msgs.push(createMessage(body, { metadata: { type: TYPES[j & 3] as string, trace_id: "abc" } }));
+    }
+    const p = out.writeBatch(msgs);
+    outstanding.add(p);
+    void p.finally(() => outstanding.delete(p));
+    if (outstanding.size >= 4) await Promise.race(outstanding);
+  }
+  await Promise.all(outstanding);
+  const seconds = (performance.now() - t0) / 1000;
+  const { acked, failed } = out.stats;
+  await out.close();
+  if (acked !== n || failed !== 0 || (await s.count()) !== n)
+    throw new Error(`output: acked ${acked}, failed ${failed}`);
+  await s.close();
+  return seconds;
+}
+
+function goPublish(bin: string, url: string, size: number, n: number): number {
+  const out = execFileSync(
+    bin,
+    [
+      "-url",
+      url,
+      "-mode",
+      "js-pub",
+      "-n",
+      String(n),
+      "-size",
+      String(size),
+      "-window",
+      String(WINDOW),
+      "-reset",
+    ],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    },
+  );
+  const r = JSON.parse(out.trim().split("\n").pop() as string) as { seconds: number; errors: number };
+  if (r.errors !== 0) throw new Error("gobench reported errors");
+  return r.seconds;
+}
+
+const storeDir = mkdtempSync(join(tmpdir(), "natskit-bench-"));
+const server = await startNatsServer({ storeDir });
+const go = goBench();
+try {
+  console.error(
+    `nats-server ${server.version}, n=${N} (raw js.publish n=${RAW_N}), window=${WINDOW}, ${ROUNDS} rounds${go ? "" : ", Go peer not available"}`,
+  );
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const size of SIZES) {
+      // Rotate the order every round so no variant always runs on a warmer or busier machine.
+      const variants: [string, number, () => Promise<number>][] = [
+        ["output, Nats-Msg-Id per message", N, () => outputPath(server.url, size, N, true)],
+        ["output, no msg id", N, () => outputPath(server.url, size, N, false)],
+        ["raw js.publish (window)", RAW_N, () => rawJsPublish(server.url, size, RAW_N)],
+      ];
+      if (go) variants.push(["Go nats.go PublishAsync", N, async () => goPublish(go, server.url, size, N)]);
+      for (let k = 0; k < variants.length; k++) {
+        const [name, n, run] = variants[(k + round) % variants.length] as (typeof variants)[number];
+        record(name, size, n, await run());
+      }
+      console.error(`round ${round} size ${size} done`);
+    }
+  }
+} finally {
+  await server.stop();
+  rmSync(storeDir, { recursive: true, force: true });
+}
+
+const lines = [
+  "| variant | size | n | msgs/s (median) | MB/s | vs raw js.publish | vs Go |",
+  "|---|---|---|---|---|---|---|",
+];
+for (const size of SIZES) {
+  const raw = median(rows.get(`raw js.publish (window)|${size}`)?.msgsPerSec ?? []);
+  const goRate = median(rows.get(`Go nats.go PublishAsync|${size}`)?.msgsPerSec ?? []);
+  for (const row of rows.values()) {
+    if (row.size !== size) continue;
+    const m = median(row.msgsPerSec);
+    lines.push(
+      `| ${row.variant} | ${size} B | ${row.n} | ${Math.round(m).toLocaleString("en")} | ${((m * size) / 1e6).toFixed(1)} | ${raw ? (m / raw).toFixed(2) : "-"}× | ${goRate ? (m / goRate).toFixed(2) : "-"}× |`,
+    );
+  }
+}
+console.log(lines.join("\n"));
+if (process.env.SKIP_MEMORY !== "1") {
+  const mem = JSON.parse(
+    execFileSync(
+      process.execPath,
+      ["--conditions=@natskit/source", "--import", "tsx", resolve(import.meta.dirname, "memory.ts")],
+      {
+        encoding: "utf8",
+        env: { ...process.env, N: process.env.MEMORY_N ?? "1000000", SIZE: "1024" },
+      },
+    )
+      .trim()
+      .split("\n")
+      .pop() as string,
+  ) as { n: number; size: number; msgsPerSec: number; stored: number; failed: number; peakRssMb: number };
+  console.log(
+    `\nmemory: ${mem.n.toLocaleString("en")} × ${mem.size} B through the output in a fresh process: peak RSS ${mem.peakRssMb} MB, ${mem.msgsPerSec.toLocaleString("en")} msgs/s, stored ${mem.stored.toLocaleString("en")}, failed ${mem.failed}`,
+  );
+}

@@ -1,0 +1,168 @@
+import {
+  createMessage,
+  defaultEnvironment,
+  type Environment,
+  type Interpolation,
+  type Mapping,
+} from "@natskit/interpolation";
+import {
+  ConfigError,
+  type ConnectionConfig,
+  normalizeConnectionConfig,
+  parseDuration,
+  type RawIssue,
+  renderIssues,
+  zodIssues,
+} from "@natskit/nats-connection";
+import { RE2JS } from "re2js";
+import { headerNameProblem, headerValueProblem, subjectProblem } from "./headers.js";
+import { outputConfigSchema, type RawOutputConfig } from "./schema.js";
+
+/** Which metadata keys become headers: any prefix or any (unanchored, RE2) pattern matches. */
+export interface MetadataFilter {
+  readonly prefixes: readonly string[];
+  readonly patterns: readonly RE2JS[];
+}
+
+/** A validated output config, with every interpolation compiled. */
+export interface OutputConfig {
+  readonly connection: ConnectionConfig;
+  readonly subject: Interpolation;
+  /** In config order; a name may appear in headers and metadata both (both values are sent). */
+  readonly headers: readonly (readonly [name: string, value: Interpolation])[];
+  readonly metadata: MetadataFilter | undefined;
+  /** @default 1024 */
+  readonly maxInFlight: number;
+  /** `generate`: a unique id per message (the default); `none`: no `Nats-Msg-Id` (`msg_id: ""`). */
+  readonly msgId: Interpolation | "generate" | "none";
+  /** @default 5000 */
+  readonly ackTimeoutMs: number;
+  /** @default 10 */
+  readonly maxRetries: number;
+  readonly backoff: { readonly initialMs: number; readonly maxMs: number };
+  /** `inject_tracing_map`, run with `this` = the trace propagation carrier. */
+  readonly tracing: Mapping | undefined;
+}
+
+export interface ParseOutputOptions {
+  /** The component label: it becomes the connection name. */
+  label?: string;
+  /** Where interpolation functions come from. @default the built-in environment */
+  environment?: Environment;
+}
+
+const EMPTY_MESSAGE = () => createMessage("");
+
+export const DEFAULTS = {
+  maxInFlight: 1024,
+  ackTimeout: "5s",
+  maxRetries: 10,
+  backoffInitial: "100ms",
+  backoffMax: "5s",
+} as const;
+
+/**
+ * Validates a `nats_jetstream` output config (the Redpanda Connect YAML shape) and compiles its
+ * interpolations. Throws a `ConfigError` listing every problem with its field path.
+ */
+export function parseOutputConfig(raw: unknown, options: ParseOutputOptions = {}): OutputConfig {
+  const parsed = outputConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(renderIssues(zodIssues(parsed.error, raw), "snake"));
+  const c: RawOutputConfig = parsed.data;
+  const issues: RawIssue[] = [];
+  const push = (path: (string | number)[], message: string) => issues.push({ path, message });
+  const env = options.environment ?? defaultEnvironment();
+
+  const { subject: _s, headers: _h, metadata: _m, max_in_flight: _mif, inject_tracing_map: _t, ...conn } = c;
+  const { msg_id: _id, ack_timeout: _a, max_retries: _r, backoff: _b, ...connection } = conn;
+  const normalized = normalizeConnectionConfig(
+    connection,
+    options.label === undefined ? {} : { label: options.label },
+  );
+  issues.push(...normalized.issues);
+
+  const compile = (text: string, path: (string | number)[]): Interpolation | undefined => {
+    const r = env.tryCompile(text);
+    if (r.ok) return r.value;
+    push(path, `failed to parse interpolation: ${r.error.message}`);
+    return undefined;
+  };
+
+  const subject = compile(c.subject, ["subject"]);
+  if (subject?.isStatic) {
+    const problem = subjectProblem(subject.evaluate(EMPTY_MESSAGE()));
+    if (problem) push(["subject"], problem);
+  }
+
+  const headers: (readonly [string, Interpolation])[] = [];
+  for (const [name, value] of Object.entries(c.headers ?? {})) {
+    const problem = headerNameProblem(name);
+    if (problem) push(["headers", name], problem);
+    const compiled = compile(value, ["headers", name]);
+    if (!compiled) continue;
+    if (compiled.isStatic) {
+      const vp = headerValueProblem(compiled.evaluate(EMPTY_MESSAGE()));
+      if (vp) push(["headers", name], vp);
+    }
+    if (!problem) headers.push([name, compiled]);
+  }
+
+  let metadata: MetadataFilter | undefined;
+  if (c.metadata) {
+    const patterns: RE2JS[] = [];
+    (c.metadata.include_patterns ?? []).forEach((p, i) => {
+      try {
+        patterns.push(RE2JS.compile(p));
+      } catch (e) {
+        push(["metadata", "include_patterns", i], `failed to compile regexp "${p}": ${(e as Error).message}`);
+      }
+    });
+    const prefixes = c.metadata.include_prefixes ?? [];
+    if (prefixes.length > 0 || patterns.length > 0) metadata = { prefixes, patterns };
+  }
+
+  const maxInFlight = c.max_in_flight ?? DEFAULTS.maxInFlight;
+  if (maxInFlight < 1) push(["max_in_flight"], `must be at least 1, got ${maxInFlight}`);
+
+  let msgId: OutputConfig["msgId"] = "generate";
+  if (c.msg_id === "") msgId = "none";
+  else if (c.msg_id !== undefined) msgId = compile(c.msg_id, ["msg_id"]) ?? "none";
+
+  const duration = (text: string, path: (string | number)[], min: number): number => {
+    const r = parseDuration(text);
+    if ("error" in r) push(path, r.error);
+    else if (r.ms < min) push(path, `must be at least ${min} ms, got '${text}'`);
+    return "ms" in r ? r.ms : 0;
+  };
+  const ackTimeoutMs = duration(c.ack_timeout ?? DEFAULTS.ackTimeout, ["ack_timeout"], 100);
+  const maxRetries = c.max_retries ?? DEFAULTS.maxRetries;
+  if (maxRetries < 0) push(["max_retries"], `must be 0 or more, got ${maxRetries}`);
+  const initialMs = duration(
+    c.backoff?.initial_interval ?? DEFAULTS.backoffInitial,
+    ["backoff", "initial_interval"],
+    0,
+  );
+  const maxMs = duration(c.backoff?.max_interval ?? DEFAULTS.backoffMax, ["backoff", "max_interval"], 0);
+  if (maxMs < initialMs) push(["backoff", "max_interval"], "must not be below backoff.initial_interval");
+
+  let tracing: Mapping | undefined;
+  if (c.inject_tracing_map !== undefined && c.inject_tracing_map.trim() !== "") {
+    const t = env.compileMapping(c.inject_tracing_map);
+    if (t.ok) tracing = t.value;
+    else push(["inject_tracing_map"], t.error.reason);
+  }
+
+  if (issues.length > 0 || !subject) throw new ConfigError(renderIssues(issues, "snake"));
+  return {
+    connection: normalized.config,
+    subject,
+    headers,
+    metadata,
+    maxInFlight,
+    msgId,
+    ackTimeoutMs,
+    maxRetries,
+    backoff: { initialMs, maxMs },
+    tracing,
+  };
+}

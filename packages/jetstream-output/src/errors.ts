@@ -1,0 +1,94 @@
+const MARKER = Symbol.for("natskit.jetstream-output.error");
+
+/** Stable codes of {@link JetStreamOutputError}. */
+export type JetStreamOutputErrorCode =
+  /** The config is invalid; `issues` lists each problem with its field path. */
+  | "CONFIG_INVALID"
+  /** An interpolated field (`subject`, a header, `msg_id`) failed for this message. */
+  | "INTERPOLATION_FAILED"
+  /** The subject is empty, has spaces, empty tokens or wildcards. */
+  | "INVALID_SUBJECT"
+  /** A header name or value is invalid (CR/LF, or a name with `:` or spaces). */
+  | "INVALID_HEADER"
+  /** Body plus headers exceed the server's `max_payload`. */
+  | "MAX_PAYLOAD_EXCEEDED"
+  /** No stream captures the subject. */
+  | "NO_STREAM"
+  /** The server (or the account) has no JetStream. */
+  | "JETSTREAM_NOT_ENABLED"
+  /** The server refused the publish (permissions). */
+  | "PERMISSION_DENIED"
+  /** The stream answered with an error (`apiCode`, `errCode`, `description`). */
+  | "PUBLISH_REJECTED"
+  /** No ack in time: the message may or may not be stored. Retried with the same `Nats-Msg-Id`. */
+  | "ACK_TIMEOUT"
+  /** The connection dropped before the ack came: the message may or may not be stored. */
+  | "DISCONNECTED"
+  /** No connection for longer than the write timeout. */
+  | "NOT_CONNECTED"
+  /** A 503 "no responders" while a stream for the subject exists (e.g. a leader election). */
+  | "STREAM_UNAVAILABLE"
+  /** The ack could not be understood. */
+  | "INVALID_ACK"
+  /** The output (or its connection) is closed. */
+  | "CLOSED";
+
+/**
+ * Every error of this package. `retryable` says whether trying the same message again can help;
+ * the output already retried retryable errors up to `max_retries` before reporting one.
+ * Check with `JetStreamOutputError.isInstance(e)`, which works across duplicate package copies.
+ */
+export class JetStreamOutputError extends Error {
+  readonly [MARKER] = true;
+  readonly code: JetStreamOutputErrorCode;
+  readonly retryable: boolean;
+  /** For `PUBLISH_REJECTED`: the status code (e.g. 503) and JetStream's `err_code` (e.g. 10077). */
+  readonly apiCode: number | undefined;
+  readonly errCode: number | undefined;
+  /** How many publish attempts were made for the message (0 when it failed before publishing). */
+  attempts = 0;
+
+  constructor(
+    code: JetStreamOutputErrorCode,
+    message: string,
+    options: { retryable: boolean; cause?: unknown; apiCode?: number; errCode?: number },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "JetStreamOutputError";
+    this.code = code;
+    this.retryable = options.retryable;
+    this.apiCode = options.apiCode;
+    this.errCode = options.errCode;
+  }
+
+  static isInstance(e: unknown): e is JetStreamOutputError {
+    return typeof e === "object" && e !== null && (e as Record<symbol, unknown>)[MARKER] === true;
+  }
+}
+
+/** `writeBatch` failed for some messages; `errors[i]` is the error of message `i` or `undefined`. */
+export class BatchWriteError extends Error {
+  readonly [MARKER] = true;
+  readonly code = "BATCH_PARTIALLY_FAILED" as const;
+  readonly errors: readonly (JetStreamOutputError | undefined)[];
+
+  constructor(errors: readonly (JetStreamOutputError | undefined)[]) {
+    const failed = errors.filter((e) => e !== undefined);
+    const first = failed[0];
+    super(
+      `${failed.length} of ${errors.length} messages failed${first ? `; first: ${first.message}` : ""}`,
+      first ? { cause: first } : undefined,
+    );
+    this.name = "BatchWriteError";
+    this.errors = errors;
+  }
+
+  static isInstance(e: unknown): e is BatchWriteError {
+    return (
+      typeof e === "object" &&
+      e !== null &&
+      (e as Record<symbol, unknown>)[MARKER] === true &&
+      (e as { code?: unknown }).code === "BATCH_PARTIALLY_FAILED"
+    );
+  }
+}

@@ -1,0 +1,550 @@
+import { randomBytes } from "node:crypto";
+import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
+import type { MsgHdrs } from "@nats-io/transport-node";
+import { createMessage, type InterpolationError, type Message } from "@natskit/interpolation";
+import { type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
+import { type OutputConfig, type ParseOutputOptions, parseOutputConfig } from "./config.js";
+import { BatchWriteError, JetStreamOutputError } from "./errors.js";
+import { HeaderBuilder, headerNameProblem, headerValueProblem, subjectProblem } from "./headers.js";
+import { AckPublisher, type PubAck } from "./publisher.js";
+import { loadTracing, type TraceApi, traceCarrier } from "./trace-context.js";
+import type { Output } from "./types.js";
+
+/** Counters since `connect()`, for progress lines and metrics. */
+export interface OutputStats {
+  /** Messages given to `write`/`writeBatch`. */
+  readonly accepted: number;
+  /** Messages the stream acknowledged (including duplicates it had stored before). */
+  readonly acked: number;
+  /** Of `acked`, those the stream reported as duplicates of an earlier publish. */
+  readonly duplicates: number;
+  /** Messages reported failed. */
+  readonly failed: number;
+  /** Re-publishes after a retryable failure. */
+  readonly retries: number;
+  /** Messages waiting or awaiting their ack right now. */
+  readonly pending: number;
+  /** Messages published and awaiting their ack right now (at most `max_in_flight`). */
+  readonly inflight: number;
+}
+
+export interface OutputOptions extends ParseOutputOptions {
+  /** Passed to `connectNats` (connect timeout, reconnect wait). */
+  connect?: ConnectOptions;
+  /** Publish on an existing connection instead of opening one; `close()` leaves it open. */
+  client?: NatsClient;
+}
+
+interface BatchState {
+  acks: PubAck[];
+  errors: (JetStreamOutputError | undefined)[];
+  remaining: number;
+  failed: boolean;
+  resolve: (acks: PubAck[]) => void;
+  reject: (e: BatchWriteError) => void;
+}
+
+/**
+ * One message on its way to the stream; reused across its retries so the msg id stays. It is
+ * also its own header object: nats-core only calls `encode()` on the headers it is given.
+ */
+class Job {
+  attempts = 0;
+  constructor(
+    readonly subject: string,
+    readonly payload: Uint8Array,
+    readonly headerBytes: Uint8Array | undefined,
+    readonly resolve: ((ack: PubAck) => void) | undefined,
+    readonly reject: ((e: JetStreamOutputError) => void) | undefined,
+    readonly batch: BatchState | undefined,
+    readonly index: number,
+  ) {}
+
+  encode(): Uint8Array {
+    return this.headerBytes as Uint8Array;
+  }
+
+  get headers(): MsgHdrs | undefined {
+    return this.headerBytes === undefined ? undefined : (this as unknown as MsgHdrs);
+  }
+}
+
+const CLOSED = () => new JetStreamOutputError("CLOSED", "the output is closed", { retryable: false });
+
+/**
+ * The `nats_jetstream` output. Messages are published with at most `max_in_flight` awaiting
+ * their ack; each write resolves when the stream acknowledged the message. Nothing is published
+ * while the connection is down: messages wait, and messages whose ack was lost to a disconnect or
+ * a timeout are published again with the same `Nats-Msg-Id`, so the stream stores them once.
+ *
+ * @example
+ * ```ts
+ * const out = new JetStreamOutput({ urls: ["nats://127.0.0.1:4222"], subject: 'events.${! meta("type") }' });
+ * await out.connect();
+ * await out.write(createMessage('{"id":1}', { metadata: { type: "click" } }));
+ * await out.close();
+ * ```
+ */
+export class JetStreamOutput implements Output {
+  readonly config: OutputConfig;
+  readonly #options: OutputOptions;
+  #client: NatsClient | undefined;
+  #ownsClient = false;
+  #publisher: AckPublisher<Job> | undefined;
+  #jsm: Promise<JetStreamManager> | undefined;
+  #unsubscribe: (() => void)[] = [];
+
+  #queue: Job[] = [];
+  #head = 0;
+  #waiting = false;
+  #closing = false;
+  #closed = false;
+  #timers = new Map<NodeJS.Timeout, Job>();
+  #idle: (() => void)[] = [];
+  #maxPayload = 1024 * 1024;
+
+  #idPrefix = `${randomBytes(9).toString("base64url")}-`;
+  #idCounter = 0;
+  #staticHeaderBytes: Uint8Array | undefined;
+  #dynamicHeaders = false;
+  #metaDecisions = new Map<string, boolean>();
+  #noStreamChecks = new Map<string, Promise<JetStreamOutputError>>();
+
+  #trace: TraceApi | undefined;
+  #stats = { accepted: 0, acked: 0, duplicates: 0, failed: 0, retries: 0 };
+
+  /**
+   * @param config the Redpanda Connect `nats_jetstream` fields (snake_case), or a config parsed
+   * with `parseOutputConfig`.
+   * @throws ConfigError listing every problem with its field path.
+   */
+  constructor(config: unknown, options: OutputOptions = {}) {
+    this.config = isParsed(config) ? config : parseOutputConfig(config, options);
+    this.#options = options;
+    let lines = "";
+    for (const [name, value] of this.config.headers) {
+      if (!value.isStatic) {
+        this.#dynamicHeaders = true;
+        break;
+      }
+      lines += `${name}: ${value.evaluate(EMPTY)}\r\n`;
+    }
+    this.#builder = new HeaderBuilder(this.#dynamicHeaders ? "" : lines);
+    if (!this.#dynamicHeaders) {
+      if (lines !== "") this.#staticHeaderBytes = new TextEncoder().encode(`NATS/1.0\r\n${lines}\r\n`);
+    }
+  }
+
+  get stats(): OutputStats {
+    return { ...this.#stats, pending: this.#pendingCount(), inflight: this.#publisher?.inflight ?? 0 };
+  }
+
+  /** The connection in use (after `connect()`). */
+  get client(): NatsClient | undefined {
+    return this.#client;
+  }
+
+  async connect(): Promise<void> {
+    if (this.#client) return;
+    if (this.config.tracing) this.#trace = await loadTracing();
+    const client = this.#options.client ?? (await connectNats(this.config.connection, this.#options.connect));
+    this.#ownsClient = this.#options.client === undefined;
+    this.#client = client;
+    this.#maxPayload = client.nc.info?.max_payload ?? this.#maxPayload;
+    const publisher = new AckPublisher<Job>(client.nc, {
+      window: this.config.maxInFlight,
+      ackTimeoutMs: this.config.ackTimeoutMs,
+      onResult: (job, err, ack) => this.#onResult(job, err, ack),
+    });
+    publisher.start();
+    this.#publisher = publisher;
+    if (!client.isConnected()) publisher.disconnected();
+    this.#unsubscribe.push(
+      client.on("disconnect", () => publisher.disconnected()),
+      client.on("reconnect", () => {
+        this.#maxPayload = client.nc.info?.max_payload ?? this.#maxPayload;
+        publisher.reconnected();
+        this.#pump();
+      }),
+      client.on("error", (e) => {
+        const err = e.error as Error & { operation?: string; subject?: string };
+        if (err.name === "PermissionViolationError" && err.operation === "publish" && err.subject) {
+          publisher.permissionDenied(err.subject, err);
+        }
+      }),
+      client.on("close", () => this.#shutdown()),
+    );
+  }
+
+  write(message: Message): Promise<PubAck> {
+    return new Promise((resolve, reject) => {
+      const failure = this.#prepare(message);
+      this.#stats.accepted++;
+      if (failure) {
+        this.#stats.failed++;
+        reject(failure);
+        return;
+      }
+      this.#enqueue(new Job(this.#pSubject, message.content, this.#pHeaders, resolve, reject, undefined, 0));
+    });
+  }
+
+  writeBatch(messages: readonly Message[]): Promise<PubAck[]> {
+    if (messages.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      const batch: BatchState = {
+        acks: new Array<PubAck>(messages.length),
+        errors: new Array<JetStreamOutputError | undefined>(messages.length),
+        remaining: messages.length,
+        failed: false,
+        resolve,
+        reject,
+      };
+      for (let i = 0; i < messages.length; i++) {
+        const message = messages[i] as Message;
+        const failure = this.#prepare(message);
+        this.#stats.accepted++;
+        if (failure) {
+          this.#settle(
+            new Job("", EMPTY_BYTES, undefined, undefined, undefined, batch, i),
+            failure,
+            undefined,
+          );
+          continue;
+        }
+        this.#enqueue(
+          new Job(this.#pSubject, message.content, this.#pHeaders, undefined, undefined, batch, i),
+        );
+      }
+    });
+  }
+
+  async close(timeoutMs = 10_000): Promise<void> {
+    if (this.#closed) return;
+    this.#closing = true;
+    if (this.#pendingCount() > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((r) => this.#idle.push(r)),
+        new Promise<void>((r) => {
+          timer = setTimeout(r, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    this.#shutdown();
+    for (const u of this.#unsubscribe) u();
+    if (this.#ownsClient) await this.#client?.close();
+  }
+
+  // ---- preparing a message
+
+  // #prepare's results: it runs synchronously, so two fields spare an object per message.
+  #pSubject = "";
+  #pHeaders: Uint8Array | undefined;
+  #builder: HeaderBuilder;
+  #metaProblem: JetStreamOutputError | undefined;
+  readonly #addMeta = (value: string, key: string): void => {
+    if (this.#metaProblem || !this.#includeMeta(key)) return;
+    const problem = headerNameProblem(key) ?? headerValueProblem(value);
+    if (problem) {
+      this.#metaProblem = new JetStreamOutputError("INVALID_HEADER", `metadata "${key}": ${problem}`, {
+        retryable: false,
+      });
+      return;
+    }
+    this.#builder.add(key, value);
+  };
+
+  /** Evaluates subject and headers into `#pSubject` / `#pHeaders`; returns why it cannot be sent. */
+  #prepare(message: Message): JetStreamOutputError | undefined {
+    if (this.#closing || this.#closed) return CLOSED();
+    if (!this.#publisher) {
+      return new JetStreamOutputError("CLOSED", "the output is not connected: call connect() first", {
+        retryable: false,
+      });
+    }
+    const c = this.config;
+    if (c.tracing && this.#trace) {
+      const carrier = traceCarrier(this.#trace);
+      if (carrier) {
+        try {
+          c.tracing.apply(message, carrier);
+        } catch {
+          // As in the reference: a failing tracing mapping must not stop the message.
+        }
+      }
+    }
+    if (c.subject.isStatic) this.#pSubject = c.subject.evaluate(message);
+    else {
+      const r = c.subject.tryString(message);
+      if (!r.ok) return interpolationFailed('field "subject"', r.error);
+      const problem = subjectProblem(r.value);
+      if (problem) return new JetStreamOutputError("INVALID_SUBJECT", problem, { retryable: false });
+      this.#pSubject = r.value;
+    }
+
+    let headers: Uint8Array | undefined;
+    if (!this.#dynamicHeaders && c.metadata === undefined && c.msgId === "none") {
+      headers = this.#staticHeaderBytes;
+    } else {
+      const b = this.#builder;
+      b.begin();
+      if (this.#dynamicHeaders) {
+        for (const [name, value] of c.headers) {
+          const r = value.tryString(message);
+          if (!r.ok) return interpolationFailed(`header "${name}"`, r.error);
+          const problem = headerValueProblem(r.value);
+          if (problem)
+            return new JetStreamOutputError("INVALID_HEADER", `header "${name}": ${problem}`, {
+              retryable: false,
+            });
+          b.add(name, r.value);
+        }
+      }
+      if (c.metadata) {
+        this.#metaProblem = undefined;
+        message.forEachMetaString(this.#addMeta);
+        if (this.#metaProblem) return this.#metaProblem;
+      }
+      if (c.msgId === "generate") b.add("Nats-Msg-Id", this.#idPrefix + (++this.#idCounter).toString(36));
+      else if (c.msgId !== "none") {
+        const r = c.msgId.tryString(message);
+        if (!r.ok) return interpolationFailed('field "msg_id"', r.error);
+        if (r.value !== "") {
+          const problem = headerValueProblem(r.value);
+          if (problem)
+            return new JetStreamOutputError("INVALID_HEADER", `msg_id: ${problem}`, { retryable: false });
+          b.add("Nats-Msg-Id", r.value);
+        }
+      }
+      headers = b.end();
+    }
+
+    const size = message.content.length + (headers?.length ?? 0);
+    if (size > this.#maxPayload) {
+      return new JetStreamOutputError(
+        "MAX_PAYLOAD_EXCEEDED",
+        `the message is ${size} bytes with headers, over the server's max_payload of ${this.#maxPayload}`,
+        { retryable: false },
+      );
+    }
+    this.#pHeaders = headers;
+    return undefined;
+  }
+
+  #includeMeta(key: string): boolean {
+    let d = this.#metaDecisions.get(key);
+    if (d !== undefined) return d;
+    const f = this.config.metadata!;
+    d = f.prefixes.some((p) => key.startsWith(p)) || f.patterns.some((r) => r.matcher(key).find());
+    if (this.#metaDecisions.size < 10_000) this.#metaDecisions.set(key, d);
+    return d;
+  }
+
+  // ---- sending
+
+  #enqueue(job: Job): void {
+    this.#queue.push(job);
+    this.#pump();
+  }
+
+  #pump(): void {
+    const publisher = this.#publisher;
+    if (!publisher) return;
+    const q = this.#queue;
+    while (this.#head < q.length) {
+      if (!publisher.canSend()) {
+        if (this.#head >= 4096) {
+          // Drop the consumed front so a queue that never empties does not grow without bound.
+          this.#queue = q.slice(this.#head);
+          this.#head = 0;
+        }
+        if (!this.#waiting && !this.#closed) {
+          this.#waiting = true;
+          void publisher.ready().then(() => {
+            this.#waiting = false;
+            this.#pump();
+          });
+        }
+        return;
+      }
+      const job = q[this.#head] as Job;
+      q[this.#head++] = undefined as unknown as Job;
+      job.attempts++;
+      publisher.send(job, job.payload, job.headers);
+    }
+    if (this.#head > 0) {
+      q.length = 0;
+      this.#head = 0;
+    }
+  }
+
+  #onResult(job: Job, err: JetStreamOutputError | undefined, ack: PubAck | undefined): void {
+    if (!err) {
+      this.#settle(job, undefined, ack);
+      return;
+    }
+    if (err.code === "NO_STREAM") {
+      void this.#classifyNoResponders(job.subject).then((classified) => this.#failOrRetry(job, classified));
+      return;
+    }
+    this.#failOrRetry(job, err);
+  }
+
+  #failOrRetry(job: Job, err: JetStreamOutputError): void {
+    if (!err.retryable || job.attempts > this.config.maxRetries || this.#closed) {
+      err.attempts = job.attempts;
+      this.#settle(job, this.#closed && err.retryable ? withAttempts(CLOSED(), job) : err, undefined);
+      return;
+    }
+    this.#stats.retries++;
+    // A lost ack (disconnect) needs no pause: the publisher holds sends until the reconnect.
+    const delay = err.code === "DISCONNECTED" ? 0 : this.#backoff(job.attempts);
+    if (delay === 0) {
+      this.#enqueue(job);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.#enqueue(job);
+    }, delay);
+    this.#timers.set(timer, job);
+  }
+
+  #backoff(attempts: number): number {
+    const { initialMs, maxMs } = this.config.backoff;
+    const exp = Math.min(maxMs, initialMs * 2 ** Math.min(attempts - 1, 30));
+    return Math.round(exp * (0.75 + Math.random() * 0.5));
+  }
+
+  /**
+   * A 503 means nobody listens on the subject: no stream captures it, JetStream is off, or the
+   * stream is between leaders. Asking the JetStream API tells them apart.
+   */
+  #classifyNoResponders(subject: string): Promise<JetStreamOutputError> {
+    let check = this.#noStreamChecks.get(subject);
+    if (check) return check;
+    check = this.#lookupStream(subject);
+    this.#noStreamChecks.set(subject, check);
+    const forget = setTimeout(() => this.#noStreamChecks.delete(subject), 1000);
+    forget.unref();
+    return check;
+  }
+
+  async #lookupStream(subject: string): Promise<JetStreamOutputError> {
+    try {
+      this.#jsm ??= jetstreamManager(this.#client!.nc, { checkAPI: false, timeout: 2000 });
+      const jsm = await this.#jsm;
+      const name = await jsm.streams.find(subject);
+      return new JetStreamOutputError(
+        "STREAM_UNAVAILABLE",
+        `stream '${name}' captures '${subject}' but did not answer (no responders); retrying`,
+        { retryable: true, apiCode: 503 },
+      );
+    } catch (e) {
+      const text = `${(e as Error).name} ${(e as Error).message}`;
+      if (/no stream matches subject/i.test(text)) {
+        return new JetStreamOutputError("NO_STREAM", `no stream captures subject '${subject}'`, {
+          retryable: false,
+          apiCode: 503,
+        });
+      }
+      if (/JetStreamNotEnabled|not enabled|no responders/i.test(text)) {
+        return new JetStreamOutputError(
+          "JETSTREAM_NOT_ENABLED",
+          "jetstream is not enabled on the server or for this account",
+          { retryable: false, cause: e },
+        );
+      }
+      this.#jsm = undefined;
+      return new JetStreamOutputError(
+        "STREAM_UNAVAILABLE",
+        `no responders for '${subject}' (${(e as Error).message})`,
+        {
+          retryable: true,
+          cause: e,
+        },
+      );
+    }
+  }
+
+  #settle(job: Job, err: JetStreamOutputError | undefined, ack: PubAck | undefined): void {
+    if (err) {
+      this.#stats.failed++;
+      if (err.attempts === 0) err.attempts = job.attempts;
+    } else {
+      this.#stats.acked++;
+      if (ack?.duplicate) this.#stats.duplicates++;
+    }
+    const b = job.batch;
+    if (b) {
+      if (err) {
+        b.errors[job.index] = err;
+        b.failed = true;
+      } else b.acks[job.index] = ack as PubAck;
+      if (--b.remaining === 0) {
+        if (b.failed) b.reject(new BatchWriteError(b.errors));
+        else b.resolve(b.acks);
+      }
+    } else if (err) job.reject?.(err);
+    else job.resolve?.(ack as PubAck);
+    if (this.#idle.length > 0 && this.#pendingCount() === 0) {
+      const idle = this.#idle;
+      this.#idle = [];
+      for (const f of idle) f();
+    }
+  }
+
+  #pendingCount(): number {
+    return this.#stats.accepted - this.#stats.acked - this.#stats.failed;
+  }
+
+  /** Fails everything not yet acknowledged with `CLOSED`; nothing is left hanging. */
+  #shutdown(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closing = true;
+    const sleeping = [...this.#timers];
+    this.#timers.clear();
+    for (const [timer] of sleeping) clearTimeout(timer);
+    this.#publisher?.close(CLOSED);
+    const q = this.#queue;
+    this.#queue = [];
+    const head = this.#head;
+    this.#head = 0;
+    for (let i = head; i < q.length; i++)
+      this.#settle(q[i] as Job, withAttempts(CLOSED(), q[i] as Job), undefined);
+    for (const [, job] of sleeping) this.#settle(job, withAttempts(CLOSED(), job), undefined);
+  }
+}
+
+const EMPTY_BYTES = new Uint8Array(0);
+
+const EMPTY = createMessage("");
+
+function withAttempts(e: JetStreamOutputError, job: Job): JetStreamOutputError {
+  e.attempts = job.attempts;
+  return e;
+}
+
+function interpolationFailed(where: string, cause: InterpolationError): JetStreamOutputError {
+  return new JetStreamOutputError(
+    "INTERPOLATION_FAILED",
+    `failed string interpolation on ${where}: ${cause.message}`,
+    {
+      retryable: false,
+      cause,
+    },
+  );
+}
+
+function isParsed(c: unknown): c is OutputConfig {
+  return (
+    typeof c === "object" &&
+    c !== null &&
+    "connection" in c &&
+    "subject" in c &&
+    typeof (c as OutputConfig).subject === "object"
+  );
+}

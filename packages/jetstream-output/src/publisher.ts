@@ -1,0 +1,417 @@
+import {
+  createInbox,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  type Subscription,
+} from "@nats-io/transport-node";
+import { JetStreamOutputError } from "./errors.js";
+
+/** A stream's acknowledgement of one message. */
+export interface PubAck {
+  readonly stream: string;
+  readonly seq: number;
+  /** The stream had already stored a message with this `Nats-Msg-Id`. */
+  readonly duplicate: boolean;
+}
+
+/** What the publisher needs to know about a message it carries; the rest is the caller's. */
+export interface PublishJob {
+  readonly subject: string;
+}
+
+/** Called exactly once per `send`: with an ack, or with an error. */
+export type ResultHandler<J extends PublishJob> = (
+  job: J,
+  error: JetStreamOutputError | undefined,
+  ack: PubAck | undefined,
+) => void;
+
+export interface AckPublisherOptions<J extends PublishJob> {
+  /** Most messages awaiting their ack at once. */
+  window: number;
+  /** How long to wait for an ack before failing the message as `ACK_TIMEOUT`. */
+  ackTimeoutMs: number;
+  /** Resolution of the timeout sweep. @default 100 */
+  sweepMs?: number;
+  onResult: ResultHandler<J>;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const ACK_HEAD = new TextEncoder().encode('{"stream":"');
+const SEQ_KEY = new TextEncoder().encode('"seq":');
+const decoder = new TextDecoder();
+
+/**
+ * JetStream publishing on the client's core API: one reply subscription, integer reply tokens,
+ * a byte-level ack check, one sweeping timer, and a shared backpressure promise (see
+ * ../shared/spec/fast-publish.md). `js.publish` builds three Errors and a timer per message; this
+ * builds none on the success path.
+ *
+ * It never writes into a dead connection: while disconnected `canSend()` is false, and every
+ * message in flight at a disconnect fails at once as `DISCONNECTED` (outcome unknown), because its
+ * ack can never arrive on the next connection. The sweep catches anything that slips through.
+ */
+export class AckPublisher<J extends PublishJob> {
+  readonly #nc: NatsConnection;
+  readonly #window: number;
+  readonly #onResult: ResultHandler<J>;
+  readonly #prefix: string;
+  readonly #prefixLength: number;
+  readonly #pending = new Map<number, J>();
+  #seq = 0;
+  #connected = true;
+  #closed = false;
+  #sub: Subscription | undefined;
+
+  #readyWaiters: (() => void)[] = [];
+  #drainWaiters: (() => void)[] = [];
+
+  readonly #sweepMs: number;
+  readonly #timeoutTicks: number;
+  readonly #ring: Float64Array;
+  #tick = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  #streamNameBytes: Uint8Array = new Uint8Array(0);
+  #streamName = "";
+
+  constructor(nc: NatsConnection, options: AckPublisherOptions<J>) {
+    this.#nc = nc;
+    this.#window = options.window;
+    this.#onResult = options.onResult;
+    const inboxPrefix = (nc as unknown as { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
+    this.#prefix = `${createInbox(inboxPrefix)}.`;
+    this.#prefixLength = this.#prefix.length;
+    this.#sweepMs = options.sweepMs ?? 100;
+    this.#timeoutTicks = Math.max(1, Math.ceil(options.ackTimeoutMs / this.#sweepMs));
+    this.#ring = new Float64Array(this.#timeoutTicks + 1);
+  }
+
+  start(): void {
+    this.#sub = this.#nc.subscribe(`${this.#prefix}*`, {
+      callback: (err, msg) => (err ? this.#subscriptionFailed(err) : this.#onAck(msg)),
+    });
+    this.#timer = setInterval(() => this.#sweep(), this.#sweepMs);
+    this.#timer.unref();
+  }
+
+  get inflight(): number {
+    return this.#pending.size;
+  }
+
+  /** True when `send` may be called now. */
+  canSend(): boolean {
+    return this.#connected && !this.#closed && this.#pending.size < this.#window;
+  }
+
+  /** Resolves when `canSend()` may be true again: a slot freed up, a reconnect, or close. */
+  ready(): Promise<void> {
+    if (this.canSend() || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+  }
+
+  /** Resolves when nothing is in flight. */
+  drained(): Promise<void> {
+    if (this.#pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /**
+   * Publishes one message. Call only when `canSend()` is true. The result arrives through
+   * `onResult`, possibly synchronously when the client refuses the message outright.
+   */
+  send(job: J, payload: Uint8Array, headers: MsgHdrs | undefined): void {
+    const seq = ++this.#seq;
+    this.#pending.set(seq, job);
+    try {
+      this.#nc.publish(
+        job.subject,
+        payload,
+        headers ? { reply: this.#prefix + seq, headers } : { reply: this.#prefix + seq },
+      );
+    } catch (e) {
+      this.#pending.delete(seq);
+      this.#onResult(job, clientRefusal(e, job.subject), undefined);
+      this.#released();
+    }
+  }
+
+  /** Marks the connection down: every message in flight fails as `DISCONNECTED`. */
+  disconnected(): void {
+    this.#connected = false;
+    this.#failAll(() =>
+      outcomeUnknown("DISCONNECTED", "the connection dropped before the stream acknowledged"),
+    );
+  }
+
+  reconnected(): void {
+    this.#connected = true;
+    this.#wakeReady();
+  }
+
+  /** A publish permission violation reported asynchronously by the server for `subject`. */
+  permissionDenied(subject: string, cause: unknown): void {
+    for (const [seq, job] of this.#pending) {
+      if (job.subject !== subject) continue;
+      this.#pending.delete(seq);
+      this.#onResult(
+        job,
+        new JetStreamOutputError("PERMISSION_DENIED", `permission denied to publish to '${subject}'`, {
+          retryable: false,
+          cause,
+        }),
+        undefined,
+      );
+    }
+    this.#released();
+  }
+
+  /** Stops: fails whatever is in flight with `error`, wakes every waiter. */
+  close(error: () => JetStreamOutputError): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#failAll(error);
+    try {
+      this.#sub?.unsubscribe();
+    } catch {
+      // The connection may already be closed.
+    }
+    this.#wakeReady();
+  }
+
+  #onAck(msg: Msg): void {
+    const subject = msg.subject;
+    let seq = 0;
+    for (let i = this.#prefixLength; i < subject.length; i++) seq = seq * 10 + (subject.charCodeAt(i) - 48);
+    const job = this.#pending.get(seq);
+    if (job === undefined) return; // late: already failed by a timeout or a disconnect
+    this.#pending.delete(seq);
+    const data = msg.data;
+    if (data.length === 0) {
+      this.#onResult(job, statusError(msg, job.subject), undefined);
+    } else {
+      const seqNo = this.#fastAck(data);
+      if (seqNo > 0)
+        this.#onResult(job, undefined, { stream: this.#streamName, seq: seqNo, duplicate: false });
+      else this.#slowAck(job, data);
+    }
+    this.#released();
+  }
+
+  /**
+   * Accepts exactly `{"stream":"<name>", "seq":<digits>}` (what the server sends for a new
+   * message) without decoding; returns 0 for anything else, which then takes the JSON path.
+   */
+  #fastAck(d: Uint8Array): number {
+    const n = d.length;
+    const head = ACK_HEAD.length;
+    if (n < head + 10 || d[n - 1] !== 0x7d) return 0;
+    for (let i = 0; i < head; i++) if (d[i] !== ACK_HEAD[i]) return 0;
+    let i = head;
+    while (i < n && d[i] !== QUOTE) {
+      if (d[i] === BACKSLASH) return 0;
+      i++;
+    }
+    const nameEnd = i;
+    if (++i >= n || d[i] !== 0x2c) return 0; // ,
+    i++;
+    while (i < n && d[i] === 0x20) i++;
+    for (let k = 0; k < SEQ_KEY.length; k++, i++) if (d[i] !== SEQ_KEY[k]) return 0;
+    let seq = 0;
+    const digitsStart = i;
+    while (i < n - 1) {
+      const c = d[i] as number;
+      if (c < 48 || c > 57) return 0;
+      seq = seq * 10 + (c - 48);
+      i++;
+    }
+    if (i === digitsStart || i !== n - 1) return 0;
+    this.#noteStream(d, head, nameEnd);
+    return seq;
+  }
+
+  #noteStream(d: Uint8Array, start: number, end: number): void {
+    const known = this.#streamNameBytes;
+    const len = end - start;
+    if (known.length === len) {
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (known[i] !== d[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return;
+    }
+    this.#streamNameBytes = d.slice(start, end);
+    this.#streamName = decoder.decode(this.#streamNameBytes);
+  }
+
+  #slowAck(job: J, data: Uint8Array): void {
+    let body: {
+      stream?: unknown;
+      seq?: unknown;
+      duplicate?: unknown;
+      error?: { code?: number; err_code?: number; description?: string };
+    };
+    try {
+      body = JSON.parse(decoder.decode(data));
+    } catch (cause) {
+      this.#onResult(job, invalidAck("the ack is not JSON", cause), undefined);
+      return;
+    }
+    if (body.error) {
+      this.#onResult(job, apiError(body.error, job.subject), undefined);
+      return;
+    }
+    if (typeof body.stream !== "string" || body.stream === "" || typeof body.seq !== "number") {
+      this.#onResult(job, invalidAck("the ack has no stream or sequence"), undefined);
+      return;
+    }
+    this.#onResult(job, undefined, {
+      stream: body.stream,
+      seq: body.seq,
+      duplicate: body.duplicate === true,
+    });
+  }
+
+  #sweep(): void {
+    const slots = this.#ring.length;
+    this.#tick++;
+    this.#ring[this.#tick % slots] = this.#seq;
+    if (this.#tick <= this.#timeoutTicks) return;
+    // Everything issued up to the seq recorded `timeoutTicks` ago is past its deadline. The map
+    // iterates in insertion (= seq) order, so the walk stops at the first live entry.
+    const boundary = this.#ring[(this.#tick - this.#timeoutTicks) % slots] as number;
+    if (this.#pending.size === 0) return;
+    let expired = false;
+    for (const [seq, job] of this.#pending) {
+      if (seq > boundary) break;
+      this.#pending.delete(seq);
+      expired = true;
+      this.#onResult(
+        job,
+        outcomeUnknown("ACK_TIMEOUT", `no ack within ${this.#timeoutTicks * this.#sweepMs} ms`),
+        undefined,
+      );
+    }
+    if (expired) this.#released();
+  }
+
+  #subscriptionFailed(err: Error): void {
+    this.#failAll(() => outcomeUnknown("DISCONNECTED", `the ack subscription failed: ${err.message}`, err));
+  }
+
+  #failAll(error: () => JetStreamOutputError): void {
+    if (this.#pending.size === 0) return;
+    const jobs = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const job of jobs) this.#onResult(job, error(), undefined);
+    this.#released();
+  }
+
+  #released(): void {
+    if (this.#readyWaiters.length > 0 && this.canSend()) this.#wakeReady();
+    if (this.#pending.size === 0 && this.#drainWaiters.length > 0) {
+      const w = this.#drainWaiters;
+      this.#drainWaiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  #wakeReady(): void {
+    const w = this.#readyWaiters;
+    if (w.length === 0) return;
+    this.#readyWaiters = [];
+    for (const f of w) f();
+  }
+}
+
+function outcomeUnknown(
+  code: "ACK_TIMEOUT" | "DISCONNECTED",
+  message: string,
+  cause?: unknown,
+): JetStreamOutputError {
+  return new JetStreamOutputError(
+    code,
+    message,
+    cause === undefined ? { retryable: true } : { retryable: true, cause },
+  );
+}
+
+function invalidAck(message: string, cause?: unknown): JetStreamOutputError {
+  return new JetStreamOutputError(
+    "INVALID_ACK",
+    message,
+    cause === undefined ? { retryable: true } : { retryable: true, cause },
+  );
+}
+
+/** JetStream `err_code`s that no retry can fix. */
+const PERMANENT_ERR_CODES = new Set([
+  10054, // message size exceeds maximum allowed (stream max_msg_size)
+  10060, // expected stream does not match
+  10071, // wrong last sequence
+  10070, // wrong last msg id
+  10164, // message ttl invalid / disabled
+]);
+
+function apiError(
+  e: { code?: number; err_code?: number; description?: string },
+  subject: string,
+): JetStreamOutputError {
+  const retryable = e.err_code === undefined || !PERMANENT_ERR_CODES.has(e.err_code);
+  const opts: { retryable: boolean; apiCode?: number; errCode?: number } = { retryable };
+  if (e.code !== undefined) opts.apiCode = e.code;
+  if (e.err_code !== undefined) opts.errCode = e.err_code;
+  return new JetStreamOutputError(
+    "PUBLISH_REJECTED",
+    `the stream rejected the message for '${subject}': ${e.description ?? "unknown error"} (code ${e.code}, err_code ${e.err_code})`,
+    opts,
+  );
+}
+
+/** A reply with no body is a status; 503 = no responders, classified later by the output. */
+function statusError(msg: Msg, subject: string): JetStreamOutputError {
+  const code = msg.headers?.code ?? 0;
+  if (code === 503) {
+    return new JetStreamOutputError("NO_STREAM", `no responders for '${subject}'`, {
+      retryable: false,
+      apiCode: 503,
+    });
+  }
+  return new JetStreamOutputError(
+    "INVALID_ACK",
+    `unexpected status ${code} ${msg.headers?.description ?? ""}`.trim(),
+    {
+      retryable: true,
+      apiCode: code,
+    },
+  );
+}
+
+function clientRefusal(e: unknown, subject: string): JetStreamOutputError {
+  const err = e as Error;
+  if (/max_payload/i.test(err.message)) {
+    return new JetStreamOutputError("MAX_PAYLOAD_EXCEEDED", `the message exceeds the server's max_payload`, {
+      retryable: false,
+      cause: e,
+    });
+  }
+  if (/closed|draining/i.test(`${err.name} ${err.message}`)) {
+    return new JetStreamOutputError("CLOSED", "the connection is closed", { retryable: false, cause: e });
+  }
+  if (/subject/i.test(err.message)) {
+    return new JetStreamOutputError("INVALID_SUBJECT", `invalid subject '${subject}'`, {
+      retryable: false,
+      cause: e,
+    });
+  }
+  return new JetStreamOutputError("DISCONNECTED", `the client refused the publish: ${err.message}`, {
+    retryable: true,
+    cause: e,
+  });
+}

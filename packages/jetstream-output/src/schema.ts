@@ -1,0 +1,33 @@
+import { connectionFields } from "@natskit/nats-connection";
+import { z } from "zod";
+
+/** The `metadata` include filter (Benthos `metadata.include_*`). */
+export const metadataFilterSchema = z.strictObject({
+  include_prefixes: z.array(z.string()).optional(),
+  include_patterns: z.array(z.string()).optional(),
+});
+
+export const backoffSchema = z.strictObject({
+  initial_interval: z.string().optional(),
+  max_interval: z.string().optional(),
+});
+
+/**
+ * The `nats_jetstream` output, field for field as in Redpanda Connect, plus natskit's additions
+ * (`msg_id`, `ack_timeout`, `max_retries`, `backoff`).
+ */
+export const outputConfigSchema = z.strictObject({
+  ...connectionFields,
+  subject: z.string(),
+  headers: z.record(z.string(), z.string()).optional(),
+  metadata: metadataFilterSchema.optional(),
+  max_in_flight: z.int().optional(),
+  inject_tracing_map: z.string().optional(),
+  msg_id: z.string().optional(),
+  ack_timeout: z.string().optional(),
+  max_retries: z.int().optional(),
+  backoff: backoffSchema.optional(),
+});
+
+/** The output config as written in YAML (snake_case). */
+export type RawOutputConfig = z.input<typeof outputConfigSchema>;

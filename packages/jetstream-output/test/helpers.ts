@@ -1,0 +1,70 @@
+import { type JetStreamManager, jetstreamManager, type StreamConfig } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { JetStreamOutput } from "../src/index.js";
+
+/** A raw client connection for setting up streams and reading them back. */
+export async function admin(
+  urls: string | readonly string[],
+  auth: { user?: string; pass?: string } = {},
+): Promise<{ nc: NatsConnection; jsm: JetStreamManager }> {
+  const servers = [...(typeof urls === "string" ? [urls] : urls)];
+  const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 200, ...auth });
+  return { nc, jsm: await jetstreamManager(nc) };
+}
+
+export async function addStream(
+  jsm: JetStreamManager,
+  name: string,
+  subjects: string[],
+  extra: Partial<StreamConfig> = {},
+) {
+  return jsm.streams.add({ name, subjects, ...extra });
+}
+
+export interface StoredMessage {
+  subject: string;
+  data: string;
+  headers: Record<string, string[]>;
+}
+
+/** Every message of a stream, in order. */
+export async function readStream(jsm: JetStreamManager, stream: string): Promise<StoredMessage[]> {
+  const info = await jsm.streams.info(stream);
+  const out: StoredMessage[] = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+    const m = await jsm.streams.getMessage(stream, { seq });
+    if (!m) continue;
+    const headers: Record<string, string[]> = {};
+    if (m.header) for (const k of m.header.keys()) headers[k] = m.header.values(k);
+    out.push({ subject: m.subject, data: new TextDecoder().decode(m.data), headers });
+  }
+  return out;
+}
+
+export async function streamCount(jsm: JetStreamManager, stream: string): Promise<number> {
+  return (await jsm.streams.info(stream)).state.messages;
+}
+
+/** Closes outputs even when a test fails. */
+export class Outputs {
+  #all: JetStreamOutput[] = [];
+  add(o: JetStreamOutput): JetStreamOutput {
+    this.#all.push(o);
+    return o;
+  }
+  async closeAll(): Promise<void> {
+    await Promise.allSettled(this.#all.map((o) => o.close(2000)));
+    this.#all = [];
+  }
+}
+
+export async function rejectionOf(
+  p: Promise<unknown>,
+): Promise<Error & { code?: string; retryable?: boolean }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected a rejection");
+}
