@@ -5,7 +5,7 @@ import type { JetStreamOutput } from "../src/index.js";
 /** A raw client connection for setting up streams and reading them back. */
 export async function admin(
   urls: string | readonly string[],
-  auth: { user?: string; pass?: string } = {},
+  auth: { user?: string; pass?: string; tls?: { ca: string } } = {},
 ): Promise<{ nc: NatsConnection; jsm: JetStreamManager }> {
   const servers = [...(typeof urls === "string" ? [urls] : urls)];
   const nc = await connect({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 200, ...auth });
