@@ -1,0 +1,304 @@
+import {
+  type ConnectionConfig,
+  connectionFields,
+  type NatsConnectionOptions,
+  normalizeConnectionConfig,
+  type Path,
+  type PathStyle,
+  type RawIssue,
+  renderIssues,
+  zodIssues,
+} from "@natskit/nats-connection";
+import { z } from "zod";
+import { type Duration, formatMs, parseDuration } from "./duration.js";
+import { CacheConfigError } from "./errors.js";
+import type { KeyCodecName } from "./keys.js";
+
+/** Defaults of every cache field beyond the connection's. */
+export const CACHE_DEFAULTS = {
+  createBucket: false,
+  keyCodec: "none" as KeyCodecName,
+  operationTimeoutMs: 5000,
+  bucketSettings: { history: 1, storage: "file", replicas: 1, maxBytes: -1, ttlMs: 0, limitMarkerTtlMs: 0 },
+  nearCache: { enabled: false, maxEntries: 1000, maxAgeMs: 30_000 },
+} as const;
+
+// Durations are validated in `normalize` so their messages say "duration", not "union".
+const duration = z.unknown().optional();
+
+const bucketSettingsSchema = z.strictObject({
+  history: z.int().optional(),
+  storage: z.enum(["file", "memory"]).optional(),
+  replicas: z.int().optional(),
+  max_bytes: z.int().optional(),
+  ttl: duration,
+  limit_marker_ttl: duration,
+  description: z.string().optional(),
+});
+
+const nearCacheSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  max_entries: z.int().optional(),
+  max_age: duration,
+});
+
+/** The cache's own fields (snake_case), without the connection's. */
+export const cacheFields = {
+  bucket: z.string(),
+  create_bucket: z.boolean().optional(),
+  bucket_settings: bucketSettingsSchema.optional(),
+  key_codec: z.enum(["none", "base64url"]).optional(),
+  operation_timeout: duration,
+  near_cache: nearCacheSchema.optional(),
+};
+
+/** The `nats_kv` cache config as written in YAML: Redpanda Connect's fields plus natskit's extensions. */
+export const kvCacheConfigSchema = z.strictObject({ ...connectionFields, ...cacheFields });
+
+const bucketOptionsSchema = z.strictObject(cacheFields);
+
+export type RawKvCacheConfig = z.input<typeof kvCacheConfigSchema>;
+
+/** Settings used when `create_bucket` creates the bucket; an existing bucket is never changed. */
+export interface BucketSettings {
+  /** Values kept per key (1–64). @default 1 */
+  history?: number;
+  /** @default "file" */
+  storage?: "file" | "memory";
+  /** 1, 3 or 5 on a cluster. @default 1 */
+  replicas?: number;
+  /** Size limit of the bucket in bytes; -1 = unlimited. @default -1 */
+  maxBytes?: number;
+  /** Bucket TTL: every entry expires this long after it was written. @default none */
+  ttl?: Duration;
+  /**
+   * Lets entries carry their own TTL (nats-server >= 2.11: `allow_msg_ttl`), and keeps a marker
+   * for this long when an entry expires. Needed for `set`/`add` with a TTL on a bucket with no
+   * TTL of its own. @default none
+   */
+  limitMarkerTtl?: Duration;
+  /** Stream description. */
+  description?: string;
+}
+
+/** The local near-cache; see the README for its staleness bound. */
+export interface NearCacheOptions {
+  /** @default false */
+  enabled?: boolean;
+  /** Most entries kept; the least recently used go first. @default 1000 */
+  maxEntries?: number;
+  /** No entry is served older than this, whatever the watch says. @default "30s" */
+  maxAge?: Duration;
+}
+
+/**
+ * The typed (camelCase) options of a KV cache: the connection options of
+ * `@natskit/nats-connection` plus the cache's own.
+ * @example { urls: ["nats://127.0.0.1:4222"], bucket: "sessions", nearCache: { enabled: true } }
+ */
+export interface KvCacheOptions extends NatsConnectionOptions {
+  /** The KV bucket; must exist unless `createBucket` is set. */
+  bucket: string;
+  /** Create the bucket at connect when it does not exist. @default false */
+  createBucket?: boolean;
+  bucketSettings?: BucketSettings;
+  /** `"base64url"` lets any string be a key (stored encoded). @default "none" */
+  keyCodec?: KeyCodecName;
+  /** How long an operation may wait for the connection and for the server's answer. @default "5s" */
+  operationTimeout?: Duration;
+  nearCache?: NearCacheOptions;
+}
+
+/** The cache's own options, for a cache on a connection the caller already has (`KvCache.open`). */
+export type KvCacheBucketOptions = Omit<KvCacheOptions, keyof NatsConnectionOptions>;
+
+/** A validated cache config (from {@link parseKvCacheConfig} or {@link parseKvCacheOptions}). */
+export interface KvCacheConfig {
+  readonly connection: ConnectionConfig;
+  readonly bucket: string;
+  readonly createBucket: boolean;
+  readonly bucketSettings: {
+    readonly history: number;
+    readonly storage: "file" | "memory";
+    readonly replicas: number;
+    readonly maxBytes: number;
+    readonly ttlMs: number;
+    readonly limitMarkerTtlMs: number;
+    readonly description: string | undefined;
+  };
+  readonly keyCodec: KeyCodecName;
+  readonly operationTimeoutMs: number;
+  readonly nearCache: { readonly enabled: boolean; readonly maxEntries: number; readonly maxAgeMs: number };
+  readonly pathStyle: PathStyle;
+}
+
+const BUCKET_NAME = /^[-_a-zA-Z0-9]+$/;
+
+/**
+ * Validates a `nats_kv` cache config in Redpanda Connect's YAML shape (snake_case). Pure: reads
+ * no files. Throws {@link CacheConfigError} listing every problem with its field path.
+ */
+export function parseKvCacheConfig(input: unknown, options: { label?: string } = {}): KvCacheConfig {
+  return parse(input, "snake", options.label);
+}
+
+/** Same as {@link parseKvCacheConfig} for the typed API; paths in errors are camelCase. */
+export function parseKvCacheOptions(options: KvCacheOptions): KvCacheConfig {
+  if (!isPlainObject(options))
+    throw new CacheConfigError([{ path: "", message: "expected an options object" }]);
+  const { name, ...rest } = options;
+  if (name !== undefined && typeof name !== "string") {
+    throw new CacheConfigError([{ path: "name", message: `expected string, got ${typeof name}` }]);
+  }
+  return parse(keysToSnake(rest), "camel", name);
+}
+
+/** Validates the cache's own options (camelCase) for a connection that already exists. */
+export function parseKvCacheBucketOptions(
+  options: KvCacheBucketOptions,
+  connection: ConnectionConfig,
+): KvCacheConfig {
+  if (!isPlainObject(options))
+    throw new CacheConfigError([{ path: "", message: "expected an options object" }]);
+  const input = keysToSnake(options);
+  const parsed = bucketOptionsSchema.safeParse(input);
+  if (!parsed.success) throw new CacheConfigError(renderIssues(zodIssues(parsed.error, input), "camel"));
+  const issues: RawIssue[] = [];
+  const config = normalizeCache(parsed.data, connection, "camel", (path, message) =>
+    issues.push({ path, message }),
+  );
+  if (issues.length > 0) throw new CacheConfigError(renderIssues(issues, "camel"));
+  return config;
+}
+
+function parse(input: unknown, style: PathStyle, label: string | undefined): KvCacheConfig {
+  const parsed = kvCacheConfigSchema.safeParse(input);
+  if (!parsed.success) throw new CacheConfigError(renderIssues(zodIssues(parsed.error, input), style));
+  const raw = parsed.data;
+  const { config: connection, issues } = normalizeConnectionConfig(raw, {
+    ...(label === undefined ? {} : { label }),
+    pathStyle: style,
+  });
+  const push = (path: Path, message: string) => issues.push({ path, message });
+  const config = normalizeCache(raw, connection, style, push);
+  if (issues.length > 0) throw new CacheConfigError(renderIssues(issues, style));
+  return config;
+}
+
+function normalizeCache(
+  raw: z.output<typeof bucketOptionsSchema>,
+  connection: ConnectionConfig,
+  style: PathStyle,
+  push: (path: Path, message: string) => void,
+): KvCacheConfig {
+  if (raw.bucket === "") push(["bucket"], "required");
+  else if (!BUCKET_NAME.test(raw.bucket)) {
+    push(["bucket"], `'${raw.bucket}' is not a bucket name: use only [-_a-zA-Z0-9]`);
+  }
+
+  const dur = (path: Path, value: unknown, fallback: number, min: number, what: string): number => {
+    if (value === undefined) return fallback;
+    const d = parseDuration(value as Duration);
+    if ("error" in d) {
+      push(path, d.error);
+      return fallback;
+    }
+    if (d.ms < min) {
+      push(path, `${what}, got '${String(value)}'`);
+      return fallback;
+    }
+    return d.ms;
+  };
+  const int = (
+    path: Path,
+    value: number | undefined,
+    fallback: number,
+    ok: (n: number) => boolean,
+    rule: string,
+  ) => {
+    if (value === undefined) return fallback;
+    if (!ok(value)) {
+      push(path, `${rule}, got ${value}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const d = CACHE_DEFAULTS;
+  const bs = raw.bucket_settings ?? {};
+  const bucketSettings = {
+    history: int(["bucket_settings", "history"], bs.history, 1, (n) => n >= 1 && n <= 64, "must be 1 to 64"),
+    storage: bs.storage ?? d.bucketSettings.storage,
+    replicas: int(["bucket_settings", "replicas"], bs.replicas, 1, (n) => n >= 1 && n <= 5, "must be 1 to 5"),
+    maxBytes: int(
+      ["bucket_settings", "max_bytes"],
+      bs.max_bytes,
+      -1,
+      (n) => n === -1 || n > 0,
+      "must be -1 (unlimited) or a positive number of bytes",
+    ),
+    ttlMs: dur(["bucket_settings", "ttl"], bs.ttl, 0, 0, "must not be negative"),
+    limitMarkerTtlMs: dur(
+      ["bucket_settings", "limit_marker_ttl"],
+      bs.limit_marker_ttl,
+      0,
+      0,
+      "must not be negative",
+    ),
+    description: bs.description,
+  };
+  if (bucketSettings.limitMarkerTtlMs > 0 && bucketSettings.limitMarkerTtlMs < 1000) {
+    push(
+      ["bucket_settings", "limit_marker_ttl"],
+      `must be at least 1s (the server counts whole seconds), got ${formatMs(bucketSettings.limitMarkerTtlMs)}`,
+    );
+  }
+  if (bucketSettings.ttlMs > 0 && bucketSettings.ttlMs < 100) {
+    push(["bucket_settings", "ttl"], `must be at least 100ms, got ${formatMs(bucketSettings.ttlMs)}`);
+  }
+
+  const nc = raw.near_cache ?? {};
+  const nearCache = {
+    enabled: nc.enabled ?? d.nearCache.enabled,
+    maxEntries: int(
+      ["near_cache", "max_entries"],
+      nc.max_entries,
+      d.nearCache.maxEntries,
+      (n) => n >= 1,
+      "must be at least 1",
+    ),
+    maxAgeMs: dur(["near_cache", "max_age"], nc.max_age, d.nearCache.maxAgeMs, 1, "must be positive"),
+  };
+
+  return {
+    connection,
+    bucket: raw.bucket,
+    createBucket: raw.create_bucket ?? d.createBucket,
+    bucketSettings,
+    keyCodec: raw.key_codec ?? d.keyCodec,
+    operationTimeoutMs: dur(
+      ["operation_timeout"],
+      raw.operation_timeout,
+      d.operationTimeoutMs,
+      1,
+      "must be positive",
+    ),
+    nearCache,
+    pathStyle: style,
+  };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== "object") return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function keysToSnake(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(keysToSnake);
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value))
+    out[k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = keysToSnake(v);
+  return out;
+}

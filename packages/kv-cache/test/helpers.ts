@@ -1,0 +1,37 @@
+import { jetstream } from "@nats-io/jetstream";
+import { Kvm, type KvOptions } from "@nats-io/kv";
+import { connect } from "@nats-io/transport-node";
+
+/** Creates a bucket with the raw client, as an operator would before starting the cache. */
+export async function createBucket(url: string, name: string, opts: Partial<KvOptions> = {}): Promise<void> {
+  const nc = await connect({ servers: url });
+  try {
+    await new Kvm(jetstream(nc)).create(name, opts);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Reads a key with the raw client (no cache involved): the value, or undefined if missing/deleted. */
+export async function rawGet(url: string, bucket: string, key: string): Promise<string | undefined> {
+  const nc = await connect({ servers: url });
+  try {
+    const kv = await new Kvm(jetstream(nc)).open(bucket);
+    const e = await kv.get(key);
+    return e && e.operation === "PUT" ? e.string() : undefined;
+  } finally {
+    await nc.close();
+  }
+}
+
+export async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const td = new TextDecoder();
