@@ -63,7 +63,7 @@ describe("jetstream-output config", () => {
   });
 
   it("jetstream-output - reports every problem at once with its field path", () => {
-    const issues = issuesOf({
+    const broken = {
       urls: ["h:1"],
       subject: "a..b",
       headers: { "Bad Name": "x", Good: "${! nope( }" },
@@ -72,20 +72,8 @@ describe("jetstream-output config", () => {
       ack_timeout: "soon",
       backoff: { initial_interval: "2s", max_interval: "1s" },
       auth: { token: "t", user: "u", password: "p" },
-      extra: true,
-    });
-    const paths = issues.map((i) => i.path);
-    expect(paths).toEqual(["extra"]); // unknown fields are reported by the schema pass first
-    const issues2 = issuesOf({
-      urls: ["h:1"],
-      subject: "a..b",
-      headers: { "Bad Name": "x", Good: "${! nope( }" },
-      metadata: { include_patterns: ["(unclosed"] },
-      max_in_flight: 0,
-      ack_timeout: "soon",
-      backoff: { initial_interval: "2s", max_interval: "1s" },
-      auth: { token: "t", user: "u", password: "p" },
-    });
+    };
+    const issues2 = issuesOf({ ...broken, extra: true, max_retries: "many" });
     expect(issues2).toEqual(
       expect.arrayContaining([
         {
@@ -105,9 +93,11 @@ describe("jetstream-output config", () => {
         { path: "max_in_flight", message: "must be at least 1, got 0" },
         { path: "ack_timeout", message: expect.stringContaining("'soon' is not a duration") },
         { path: "backoff.max_interval", message: "must not be below backoff.initial_interval" },
+        { path: "extra", message: "unknown field" },
+        { path: "max_retries", message: "expected number, got string" },
       ]),
     );
-    expect(issues2).toHaveLength(8);
+    expect(issues2).toHaveLength(10);
   });
 
   it("jetstream-output - subject is required", () => {

@@ -8,11 +8,12 @@ import {
 import {
   ConfigError,
   type ConnectionConfig,
+  mergeIssues,
   normalizeConnectionConfig,
   parseDuration,
+  parseFields,
   type RawIssue,
   renderIssues,
-  zodIssues,
 } from "@natskit/nats-connection";
 import { RE2JS } from "re2js";
 import { headerNameProblem, headerValueProblem, subjectProblem } from "./headers.js";
@@ -66,9 +67,8 @@ export const DEFAULTS = {
  * interpolations. Throws a `ConfigError` listing every problem with its field path.
  */
 export function parseOutputConfig(raw: unknown, options: ParseOutputOptions = {}): OutputConfig {
-  const parsed = outputConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(renderIssues(zodIssues(parsed.error, raw), "snake"));
-  const c: RawOutputConfig = parsed.data;
+  const { data, issues: schemaIssues } = parseFields(outputConfigSchema, raw);
+  const c: RawOutputConfig = { urls: [], subject: "", ...data };
   const issues: RawIssue[] = [];
   const push = (path: (string | number)[], message: string) => issues.push({ path, message });
   const env = options.environment ?? defaultEnvironment();
@@ -152,7 +152,8 @@ export function parseOutputConfig(raw: unknown, options: ParseOutputOptions = {}
     else push(["inject_tracing_map"], t.error.reason);
   }
 
-  if (issues.length > 0 || !subject) throw new ConfigError(renderIssues(issues, "snake"));
+  const all = mergeIssues(schemaIssues, issues);
+  if (all.length > 0 || !subject) throw new ConfigError(renderIssues(all, "snake"));
   return {
     connection: normalized.config,
     subject,

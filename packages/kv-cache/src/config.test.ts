@@ -76,6 +76,16 @@ describe("kv-cache config", () => {
     expect(c.nearCache).toEqual({ enabled: true, maxEntries: 10, maxAgeMs: 2000 });
   });
 
+  it("kv-cache - a field of the wrong type does not hide the other problems", () => {
+    expect(
+      issues(() => parseKvCacheConfig({ urls: ["h:1"], bucket: "bad.name", create_bucket: "yes", extra: 1 })),
+    ).toEqual([
+      { path: "extra", message: "unknown field" },
+      { path: "create_bucket", message: "expected boolean, got string" },
+      { path: "bucket", message: "'bad.name' is not a bucket name: use only [-_a-zA-Z0-9]" },
+    ]);
+  });
+
   it("kv-cache - every problem is reported at once, with its field path", () => {
     const found = issues(() =>
       parseKvCacheConfig({

@@ -1,10 +1,12 @@
 import {
   type ConnectionConfig,
   connectionFields,
+  mergeIssues,
   type NatsConnectionOptions,
   normalizeConnectionConfig,
   type Path,
   type PathStyle,
+  parseFields,
   type RawIssue,
   renderIssues,
   zodIssues,
@@ -172,16 +174,16 @@ export function parseKvCacheBucketOptions(
 }
 
 function parse(input: unknown, style: PathStyle, label: string | undefined): KvCacheConfig {
-  const parsed = kvCacheConfigSchema.safeParse(input);
-  if (!parsed.success) throw new CacheConfigError(renderIssues(zodIssues(parsed.error, input), style));
-  const raw = parsed.data;
+  const { data, issues: schemaIssues } = parseFields(kvCacheConfigSchema, input);
+  const raw = { urls: [], bucket: "", ...data } as z.output<typeof kvCacheConfigSchema>;
   const { config: connection, issues } = normalizeConnectionConfig(raw, {
     ...(label === undefined ? {} : { label }),
     pathStyle: style,
   });
   const push = (path: Path, message: string) => issues.push({ path, message });
   const config = normalizeCache(raw, connection, style, push);
-  if (issues.length > 0) throw new CacheConfigError(renderIssues(issues, style));
+  const all = mergeIssues(schemaIssues, issues);
+  if (all.length > 0) throw new CacheConfigError(renderIssues(all, style));
   return config;
 }
 

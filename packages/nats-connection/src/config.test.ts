@@ -116,6 +116,19 @@ describe("nats-connection config", () => {
     expect(issues).toHaveLength(7);
   });
 
+  it("nats-connection - a bad field does not hide the cross-field problems of the others", () => {
+    const issues = issuesOf(() =>
+      parse({ urls: ["h:1"], max_reconnects: "often", auth: { token: "t", user: "u", password: "p" } }),
+    );
+    expect(issues).toEqual([
+      { path: "max_reconnects", message: "expected number, got string" },
+      {
+        path: "auth",
+        message: "multiple auth methods configured (token, user+password); only one is permitted",
+      },
+    ]);
+  });
+
   it("nats-connection - a missing urls field is required", () => {
     expect(issuesOf(() => parse({}))).toEqual([{ path: "urls", message: "required" }]);
     expect(issuesOf(() => parse(null))[0]?.path).toBe("");

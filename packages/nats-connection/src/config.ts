@@ -37,11 +37,52 @@ export interface ParseOptions {
  * the normalized config. Reads no files. Throws {@link ConfigError} listing every problem.
  */
 export function parseConnectionConfig(input: unknown, options: ParseOptions = {}): ConnectionConfig {
-  const parsed = connectionConfigSchema.safeParse(input);
-  if (!parsed.success) throw new ConfigError(renderIssues(zodIssues(parsed.error, input), "snake"));
-  const { config, issues } = normalizeConnectionConfig(parsed.data, { ...options, pathStyle: "snake" });
-  if (issues.length > 0) throw new ConfigError(renderIssues(issues, "snake"));
+  return parseWith(input, options, "snake");
+}
+
+function parseWith(input: unknown, options: ParseOptions, pathStyle: PathStyle): ConnectionConfig {
+  const { data, issues: schemaIssues } = parseFields(connectionConfigSchema, input);
+  const { config, issues } = normalizeConnectionConfig({ urls: [], ...data }, { ...options, pathStyle });
+  const all = mergeIssues(schemaIssues, issues);
+  if (all.length > 0) throw new ConfigError(renderIssues(all, pathStyle));
   return config;
+}
+
+/**
+ * Parses each field of an object schema on its own, so one bad field does not hide the problems
+ * of the others: returns the fields that parsed, and an issue for each one that did not and for
+ * each unknown field. Run the cross-field checks on `data` (with fallbacks for required fields)
+ * and combine with {@link mergeIssues}.
+ */
+export function parseFields<S extends z.ZodRawShape>(
+  schema: z.ZodObject<S>,
+  input: unknown,
+): { data: Partial<z.output<z.ZodObject<S>>>; issues: RawIssue[] } {
+  const issues: RawIssue[] = [];
+  const data: Record<string, unknown> = {};
+  if (!isPlainObject(input)) {
+    issues.push({ path: [], message: `expected an object, got ${typeOf(input)}` });
+    return { data: data as Partial<z.output<z.ZodObject<S>>>, issues };
+  }
+  const shape = schema.shape as unknown as Record<string, z.ZodType>;
+  for (const key of Object.keys(input)) {
+    if (!(key in shape)) issues.push({ path: [key], message: "unknown field" });
+  }
+  for (const [key, field] of Object.entries(shape)) {
+    const r = field.safeParse(input[key]);
+    if (!r.success) {
+      for (const i of zodIssues(r.error, input[key]))
+        issues.push({ path: [key, ...i.path], message: i.message });
+    } else if (r.data !== undefined) data[key] = r.data;
+  }
+  return { data: data as Partial<z.output<z.ZodObject<S>>>, issues };
+}
+
+/** Schema issues, plus the cross-field issues that are not about a field already reported. */
+export function mergeIssues(schemaIssues: readonly RawIssue[], crossIssues: readonly RawIssue[]): RawIssue[] {
+  const bad = schemaIssues.map((i) => i.path);
+  const under = (p: Path, q: Path) => q.length <= p.length && q.every((s, k) => s === p[k]);
+  return [...schemaIssues, ...crossIssues.filter((i) => !bad.some((b) => under(i.path, b)))];
 }
 
 /** Same as {@link parseConnectionConfig} for the camelCase TypeScript API; paths in errors are camelCase. */
@@ -51,15 +92,7 @@ export function parseConnectionOptions(options: NatsConnectionOptions): Connecti
   if (name !== undefined && typeof name !== "string") {
     throw new ConfigError([{ path: "name", message: `expected string, got ${typeOf(name)}` }]);
   }
-  const snake = keysToSnake(rest);
-  const parsed = connectionConfigSchema.safeParse(snake);
-  if (!parsed.success) throw new ConfigError(renderIssues(zodIssues(parsed.error, snake), "camel"));
-  const { config, issues } = normalizeConnectionConfig(parsed.data, {
-    ...(name === undefined ? {} : { label: name }),
-    pathStyle: "camel",
-  });
-  if (issues.length > 0) throw new ConfigError(renderIssues(issues, "camel"));
-  return config;
+  return parseWith(keysToSnake(rest), name === undefined ? {} : { label: name }, "camel");
 }
 
 /**

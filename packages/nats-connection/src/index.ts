@@ -1,10 +1,12 @@
 export { type ConnectionEvents, type ConnectionEventType, NatsClient } from "./client.js";
 export {
   DEFAULT_MAX_RECONNECTS,
+  mergeIssues,
   normalizeConnectionConfig,
   type ParseOptions,
   parseConnectionConfig,
   parseConnectionOptions,
+  parseFields,
   zodIssues,
 } from "./config.js";
 export {
