@@ -451,6 +451,18 @@ export class JetStreamOutput implements Output {
         });
       }
       if (/JetStreamNotEnabled|not enabled|no responders/i.test(text)) {
+        if (this.#stats.acked > 0) {
+          // JetStream answered this connection before: a server that was just restarted takes a
+          // moment before its JetStream API answers again. Not a reason to give up on the message.
+          return new JetStreamOutputError(
+            "STREAM_UNAVAILABLE",
+            `jetstream did not answer for '${subject}'; retrying`,
+            {
+              retryable: true,
+              cause: e,
+            },
+          );
+        }
         return new JetStreamOutputError(
           "JETSTREAM_NOT_ENABLED",
           "jetstream is not enabled on the server or for this account",

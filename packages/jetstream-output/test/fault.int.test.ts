@@ -58,7 +58,10 @@ describe("jetstream-output faults", () => {
       expect(acks, stats).toHaveLength(total);
       expect(o.stats.failed, stats).toBe(0);
       expect(o.stats.retries, stats).toBeGreaterThan(0); // the kill really interrupted messages in flight
-      const stored = await readStream(a.jsm, "FAULT");
+      // A fresh connection: the setup one may still be reconnecting, and the raw client drops
+      // requests made meanwhile.
+      const check = await admin(server.url);
+      const stored = await readStream(check.jsm, "FAULT").finally(() => check.nc.close());
       expect(stored.length, stats).toBe(total);
       expect(new Set(stored.map((m) => m.data)).size).toBe(total);
       // Every ack names a distinct stream sequence: no message was acked twice as new.
@@ -67,7 +70,7 @@ describe("jetstream-output faults", () => {
       await a.nc.close();
       await server.stop();
     }
-  });
+  }, 120_000);
 
   it("jetstream-output - a 3-node cluster losing the client's node keeps publishing with zero loss and zero duplicates", async () => {
     const cluster = await startNatsCluster();
@@ -91,7 +94,9 @@ describe("jetstream-output faults", () => {
       expect(acks, stats).toHaveLength(total);
       expect(o.stats.failed, stats).toBe(0);
       expect(o.client!.nc.getServer()).not.toBe(connectedTo);
-      const stored = await readStream(a.jsm, "R3");
+      await cluster.waitForJetStreamReady();
+      const check = await admin(cluster.urls.filter((u) => !u.endsWith(`:${victim!.port}`)));
+      const stored = await readStream(check.jsm, "R3").finally(() => check.nc.close());
       expect(stored.length, stats).toBe(total);
       expect(new Set(stored.map((m) => m.data)).size).toBe(total);
     } finally {

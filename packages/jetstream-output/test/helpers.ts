@@ -27,18 +27,28 @@ export interface StoredMessage {
   headers: Record<string, string[]>;
 }
 
-/** Every message of a stream, in order. */
+/**
+ * Every message of a stream, in order, by sequence (32 requests at a time). Message gets need
+ * only the stream leader, unlike a consumer, which a cluster that just lost a node may fail to
+ * create for a while.
+ */
 export async function readStream(jsm: JetStreamManager, stream: string): Promise<StoredMessage[]> {
-  const info = await jsm.streams.info(stream);
-  const out: StoredMessage[] = [];
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
-    const m = await jsm.streams.getMessage(stream, { seq });
-    if (!m) continue;
-    const headers: Record<string, string[]> = {};
-    if (m.header) for (const k of m.header.keys()) headers[k] = m.header.values(k);
-    out.push({ subject: m.subject, data: new TextDecoder().decode(m.data), headers });
-  }
-  return out;
+  const { first_seq, last_seq, messages } = (await jsm.streams.info(stream)).state;
+  if (messages === 0) return [];
+  const out: (StoredMessage | undefined)[] = new Array(last_seq - first_seq + 1);
+  let next = first_seq;
+  const worker = async () => {
+    while (next <= last_seq) {
+      const seq = next++;
+      const m = await jsm.streams.getMessage(stream, { seq });
+      if (!m) continue;
+      const headers: Record<string, string[]> = {};
+      if (m.header) for (const k of m.header.keys()) headers[k] = m.header.values(k);
+      out[seq - first_seq] = { subject: m.subject, data: new TextDecoder().decode(m.data), headers };
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  return out.filter((m): m is StoredMessage => m !== undefined);
 }
 
 export async function streamCount(jsm: JetStreamManager, stream: string): Promise<number> {

@@ -18,7 +18,7 @@ import {
   TimeoutError,
   TtlNotSupportedError,
 } from "../src/index.js";
-import { createBucket, rawGet, rejection, td } from "./helpers.js";
+import { createBucket, freeze, rawGet, rejection, td } from "./helpers.js";
 
 let server: NatsServer;
 const caches: KvCache[] = [];
@@ -314,7 +314,7 @@ describe("kv-cache operations on a real server", () => {
       const c = await KvCache.connect({ urls: [stalled.url], bucket: "stall", operationTimeout: "300ms" });
       try {
         await c.set("k", "before");
-        process.kill(stalled.pid, "SIGSTOP");
+        await freeze(stalled.pid);
         const t0 = performance.now();
         const [r, w] = await Promise.all([rejection(c.get("k")), rejection(c.set("k", "during"))]);
         const waited = performance.now() - t0;

@@ -4,7 +4,7 @@ import { connect } from "@nats-io/transport-node";
 import { type NatsServer, startNatsServer } from "@natskit/test-nats";
 import { afterEach, describe, expect, it } from "vitest";
 import { KvCache, KvCacheError, UnavailableError } from "../src/index.js";
-import { createBucket, rejection, sleep, td } from "./helpers.js";
+import { createBucket, freeze, rejection, sleep, td } from "./helpers.js";
 
 const servers: NatsServer[] = [];
 const caches: KvCache[] = [];
@@ -169,7 +169,7 @@ describe("kv-cache faults", () => {
   it("kv-cache - in-flight operations fail at once when the connection drops, not at their timeout", async () => {
     const { server, cache } = await setup("10s");
     // Stall the server so requests stay in flight, then kill it.
-    process.kill(server.pid, "SIGSTOP");
+    await freeze(server.pid);
     const ops = [rejection(cache.get("x")), rejection(cache.set("x", "1"))];
     await sleep(100);
     const t0 = performance.now();

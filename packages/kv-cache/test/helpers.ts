@@ -35,3 +35,18 @@ export async function rejection(p: Promise<unknown>): Promise<unknown> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const td = new TextDecoder();
+
+/**
+ * Stops a process with SIGSTOP and waits until the kernel reports it stopped, so a request sent
+ * afterwards cannot be served by a server that had not yet been frozen.
+ */
+export async function freeze(pid: number): Promise<void> {
+  process.kill(pid, "SIGSTOP");
+  const { readFileSync } = await import("node:fs");
+  for (let i = 0; i < 200; i++) {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    if (/^\d+ \(.*\) T/.test(stat)) return;
+    await sleep(5);
+  }
+  throw new Error(`process ${pid} did not stop`);
+}

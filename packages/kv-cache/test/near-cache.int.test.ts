@@ -1,7 +1,7 @@
 import { type NatsServer, startNatsServer } from "@natskit/test-nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { KeyNotFoundError, KvCache } from "../src/index.js";
-import { createBucket, rejection, sleep, td } from "./helpers.js";
+import { createBucket, freeze, rejection, sleep, td } from "./helpers.js";
 
 let server: NatsServer;
 const caches: KvCache[] = [];
@@ -54,7 +54,7 @@ describe("kv-cache near-cache", () => {
     await a.set("hot", "1");
     expect(td.decode(await a.get("hot"))).toBe("1"); // miss: fetched and kept
     const before = a.nearCacheStats();
-    process.kill(server.pid, "SIGSTOP");
+    await freeze(server.pid);
     try {
       const t0 = performance.now();
       for (let i = 0; i < 10_000; i++) expect(td.decode(await a.get("hot"))).toBe("1");
