@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
-import { createMessage, type InterpolationError, type Message } from "@natskit/interpolation";
+import {
+  createMessage,
+  type Interpolation,
+  type InterpolationError,
+  type Message,
+} from "@natskit/interpolation";
 import { type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
 import { type OutputConfig, type ParseOutputOptions, parseOutputConfig } from "./config.js";
 import { BatchWriteError, JetStreamOutputError } from "./errors.js";
@@ -277,11 +282,11 @@ export class JetStreamOutput implements Output {
     }
     if (c.subject.isStatic) this.#pSubject = c.subject.evaluate(message);
     else {
-      const r = c.subject.tryString(message);
-      if (!r.ok) return interpolationFailed('field "subject"', r.error);
-      const problem = subjectProblem(r.value);
+      const subject = evaluate(c.subject, message, 'field "subject"');
+      if (typeof subject !== "string") return subject;
+      const problem = subjectProblem(subject);
       if (problem) return new JetStreamOutputError("INVALID_SUBJECT", problem, { retryable: false });
-      this.#pSubject = r.value;
+      this.#pSubject = subject;
     }
 
     let headers: Uint8Array | undefined;
@@ -292,14 +297,11 @@ export class JetStreamOutput implements Output {
       b.begin();
       if (this.#dynamicHeaders) {
         for (const [name, value] of c.headers) {
-          const r = value.tryString(message);
-          if (!r.ok) return interpolationFailed(`header "${name}"`, r.error);
-          const problem = headerValueProblem(r.value);
-          if (problem)
-            return new JetStreamOutputError("INVALID_HEADER", `header "${name}": ${problem}`, {
-              retryable: false,
-            });
-          b.add(name, r.value);
+          const text = evaluate(value, message, `header "${name}"`);
+          if (typeof text !== "string") return text;
+          const problem = headerValueProblem(text);
+          if (problem) return invalidHeader(`header "${name}": ${problem}`);
+          b.add(name, text);
         }
       }
       if (c.metadata) {
@@ -309,13 +311,12 @@ export class JetStreamOutput implements Output {
       }
       if (c.msgId === "generate") b.add("Nats-Msg-Id", this.#idPrefix + (++this.#idCounter).toString(36));
       else if (c.msgId !== "none") {
-        const r = c.msgId.tryString(message);
-        if (!r.ok) return interpolationFailed('field "msg_id"', r.error);
-        if (r.value !== "") {
-          const problem = headerValueProblem(r.value);
-          if (problem)
-            return new JetStreamOutputError("INVALID_HEADER", `msg_id: ${problem}`, { retryable: false });
-          b.add("Nats-Msg-Id", r.value);
+        const id = evaluate(c.msgId, message, 'field "msg_id"');
+        if (typeof id !== "string") return id;
+        if (id !== "") {
+          const problem = headerValueProblem(id);
+          if (problem) return invalidHeader(`msg_id: ${problem}`);
+          b.add("Nats-Msg-Id", id);
         }
       }
       headers = b.end();
@@ -538,6 +539,19 @@ const EMPTY = createMessage("");
 function withAttempts(e: JetStreamOutputError, job: Job): JetStreamOutputError {
   e.attempts = job.attempts;
   return e;
+}
+
+/** The string, or the error naming `where`; no result object on the hot path. */
+function evaluate(i: Interpolation, message: Message, where: string): string | JetStreamOutputError {
+  try {
+    return i.evaluate(message);
+  } catch (e) {
+    return interpolationFailed(where, e as InterpolationError);
+  }
+}
+
+function invalidHeader(message: string): JetStreamOutputError {
+  return new JetStreamOutputError("INVALID_HEADER", message, { retryable: false });
 }
 
 function interpolationFailed(where: string, cause: InterpolationError): JetStreamOutputError {

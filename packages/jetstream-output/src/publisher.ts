@@ -74,6 +74,10 @@ export class AckPublisher<J extends PublishJob> {
   #tick = 0;
   #timer: NodeJS.Timeout | undefined;
 
+  readonly #publishOptions: { reply: string; headers: MsgHdrs | undefined } = {
+    reply: "",
+    headers: undefined,
+  };
   #streamNameBytes: Uint8Array = new Uint8Array(0);
   #streamName = "";
 
@@ -125,12 +129,12 @@ export class AckPublisher<J extends PublishJob> {
   send(job: J, payload: Uint8Array, headers: MsgHdrs | undefined): void {
     const seq = ++this.#seq;
     this.#pending.set(seq, job);
+    // One options object for every publish: the client reads it synchronously and keeps nothing.
+    const opts = this.#publishOptions;
+    opts.reply = this.#prefix + seq;
+    opts.headers = headers;
     try {
-      this.#nc.publish(
-        job.subject,
-        payload,
-        headers ? { reply: this.#prefix + seq, headers } : { reply: this.#prefix + seq },
-      );
+      this.#nc.publish(job.subject, payload, opts as { reply: string; headers?: MsgHdrs });
     } catch (e) {
       this.#pending.delete(seq);
       this.#onResult(job, clientRefusal(e, job.subject), undefined);
