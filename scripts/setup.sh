@@ -21,6 +21,14 @@ pnpm --version >/dev/null
 
 if [ "${CI:-}" = "true" ]; then pnpm install --frozen-lockfile; else pnpm install; fi
 bash scripts/ensure-nats-server.sh >/dev/null
+# The TLS tests generate their certificates with the openssl CLI.
+if ! command -v openssl >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >&2 || { apt-get update -qq && apt-get install -y -qq openssl; }
+  else
+    echo "setup: openssl not found; the TLS tests need it (Debian/Ubuntu: apt-get install openssl)" >&2
+  fi
+fi
 pnpm exec turbo run build
 
 if [ "${1:-}" != "--no-demo" ]; then
