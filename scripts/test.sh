@@ -10,5 +10,6 @@ export NATS_SERVER_BIN
 echo "test: using $NATS_SERVER_BIN ($("$NATS_SERVER_BIN" --version))"
 
 pnpm exec biome check .
+pnpm exec changeset status >/dev/null
 pnpm exec turbo run typecheck test check-exports --output-logs=errors-only
 pnpm exec turbo run test:integration --concurrency=1 --output-logs=full

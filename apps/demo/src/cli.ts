@@ -1,0 +1,264 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { ConfigError, ConnectError } from "@natskit/nats-connection";
+import { formatProblem, loadConfig, renderConfigPath } from "./config.js";
+import { runDemo } from "./demo.js";
+import { UsageError } from "./errors.js";
+import { createLogger, isLogLevel, LOG_LEVELS, type Logger, type LogLevel } from "./log.js";
+import { errorText, type RunStats, runPipeline } from "./run.js";
+import { configJsonSchema } from "./schema.js";
+import { progressLine, summaryJson, summaryLine } from "./summary.js";
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const EXIT_CODES = `Exit status:
+  0  success: every message read was stored by the stream or dropped as a duplicate
+  1  some messages failed (or the run could not start: server unreachable, auth refused);
+     lint: the config has problems
+  2  bad config or usage`;
+
+const COMMON = `Options:
+  --log-level <l>  ${LOG_LEVELS.join(" | ")} (default: info)
+  --quiet, -q      only errors; no progress line, no summary line
+  --json           print a machine-readable summary on stdout
+  --help, -h       this help`;
+
+const HELP: Record<string, string> = {
+  main: `natskit: run Redpanda-Connect-style configs through NATS JetStream
+
+Usage: natskit <command> [options]
+
+Commands:
+  run <config.yaml>    run a config: input → processors → nats_jetstream output
+  lint <config.yaml>   validate a config without connecting (file:line:col: path: message)
+  demo [--url <url>]   run the bundled example over a sample data set and verify the stream
+  schema               print the JSON Schema of the config (for editor completion)
+
+Run 'natskit <command> --help' for the options of a command.
+
+${EXIT_CODES}`,
+  run: `Usage: natskit run <config.yaml> [options]
+
+Runs the config until the input ends, or until SIGINT/SIGTERM: then reading stops, acks of
+messages in flight are awaited (up to shutdown_timeout, 10s by default) and the summary printed.
+\${VAR} and \${VAR:default} in the config are replaced from the environment first.
+On a terminal a progress line is drawn on stderr; otherwise one summary line is printed at the end.
+
+${COMMON}
+
+${EXIT_CODES}`,
+  lint: `Usage: natskit lint <config.yaml> [options]
+
+Validates the config without connecting to anything and prints every problem as
+<file>:<line>:<col>: <field path>: <message>.
+
+${COMMON}
+
+Exit status: 0 no problems, 1 problems found, 2 usage error or unreadable file.`,
+  demo: `Usage: natskit demo [--url <nats-url>] [options]
+
+Without --url, starts a throwaway nats-server (NATS_SERVER_BIN, PATH, /usr/sbin or .tools/) on a
+free loopback port with a temporary store. Creates a stream and a KV bucket with unique names,
+runs examples/demo.yaml over examples/events.jsonl, reads the stream back to verify the counts per
+subject, prints a summary table and removes everything it created.
+
+  --url <url>      use this server instead (needs JetStream)
+${COMMON.split("\n").slice(1).join("\n")}
+
+${EXIT_CODES}`,
+  schema: `Usage: natskit schema
+
+Prints the JSON Schema (draft 2020-12) of the config on stdout.
+
+${EXIT_CODES}`,
+};
+
+interface Flags {
+  logLevel: LogLevel;
+  quiet: boolean;
+  json: boolean;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const command = argv[0];
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    const topic = command === "help" ? argv[1] : undefined;
+    process.stdout.write(`${HELP[topic ?? "main"] ?? HELP.main}\n`);
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (!["run", "lint", "demo", "schema"].includes(command)) {
+    process.stderr.write(`natskit: unknown command '${command}'\n\n${HELP.main}\n`);
+    return EXIT.usage;
+  }
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv.slice(1),
+      allowPositionals: true,
+      options: {
+        help: { type: "boolean", short: "h" },
+        quiet: { type: "boolean", short: "q" },
+        json: { type: "boolean" },
+        "log-level": { type: "string" },
+        url: { type: "string" },
+      },
+    }));
+    if (values.help) {
+      process.stdout.write(`${HELP[command]}\n`);
+      return EXIT.ok;
+    }
+    const level = (values["log-level"] as string | undefined) ?? "info";
+    if (!isLogLevel(level))
+      throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join(", ")}, got '${level}'`);
+    if (values.url !== undefined && command !== "demo")
+      throw new UsageError("--url is an option of 'natskit demo'");
+    const wantsFile = command === "run" || command === "lint";
+    if (wantsFile && positionals.length !== 1)
+      throw new UsageError(`expected one config file: natskit ${command} <config.yaml>`);
+    if (!wantsFile && positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    const flags: Flags = {
+      logLevel: values.quiet ? "error" : level,
+      quiet: values.quiet === true,
+      json: values.json === true,
+    };
+    // On a terminal a log line first clears the progress line it interrupts.
+    const live = !flags.quiet && process.stderr.isTTY;
+    const log = createLogger(flags.logLevel, (l) => process.stderr.write(live ? `\r\x1b[2K${l}` : l));
+    switch (command) {
+      case "schema":
+        process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+        return EXIT.ok;
+      case "lint":
+        return lint(positionals[0] as string, flags);
+      case "run":
+        return await run(positionals[0] as string, flags, log);
+      default:
+        return await demo(values.url as string | undefined, flags, log);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`natskit ${command}: ${errorText(e)}\n(see 'natskit ${command} --help')\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}
+
+function readConfig(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    throw new UsageError(`cannot read '${file}': ${code === "ENOENT" ? "no such file" : errorText(e)}`);
+  }
+}
+
+function lint(file: string, flags: Flags): number {
+  const { problems } = loadConfig(readConfig(file));
+  if (flags.json) {
+    process.stdout.write(
+      `${JSON.stringify({ file, problems: problems.map((p) => ({ ...p, path: renderConfigPath(p.path) })) })}\n`,
+    );
+  } else {
+    for (const p of problems) process.stdout.write(`${formatProblem(file, p)}\n`);
+    if (!flags.quiet && problems.length === 0) process.stderr.write(`${file}: ok\n`);
+  }
+  return problems.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+async function run(file: string, flags: Flags, log: Logger): Promise<number> {
+  const { plan, problems } = loadConfig(readConfig(file));
+  if (!plan) {
+    for (const p of problems) process.stderr.write(`${formatProblem(file, p)}\n`);
+    process.stderr.write(
+      `natskit run: ${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}, nothing was run\n`,
+    );
+    return EXIT.usage;
+  }
+  return await withSignals(log, async (signal) => {
+    const stats = await execute(() => runPipeline(plan, { log, signal, ...progress(flags) }), log);
+    if (typeof stats === "number") return stats;
+    report(stats, flags);
+    return stats.failed > 0 || stats.inputError !== undefined ? EXIT.failed : EXIT.ok;
+  });
+}
+
+async function demo(url: string | undefined, flags: Flags, log: Logger): Promise<number> {
+  return await withSignals(log, async (signal) => {
+    const result = await execute(
+      () => runDemo({ log, signal, ...(url === undefined ? {} : { url }), ...progress(flags) }),
+      log,
+    );
+    if (typeof result === "number") return result;
+    const table = !flags.quiet && !flags.json;
+    if (table) process.stdout.write(`${result.table}\n`);
+    // The table carries the summary line already.
+    report(result.stats, table ? { ...flags, quiet: true } : flags, result.verified);
+    if (!result.verified) log.error("verification failed: the stream does not hold what was expected");
+    return result.stats.failed > 0 || !result.verified ? EXIT.failed : EXIT.ok;
+  });
+}
+
+/** Runs `fn`, turning config and connection errors into messages and exit codes. */
+async function execute<T>(fn: () => Promise<T>, log: Logger): Promise<T | number> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (ConfigError.isInstance(e)) {
+      log.error(errorText(e));
+      return EXIT.usage;
+    }
+    if (ConnectError.isInstance(e)) {
+      log.error(`cannot connect: ${errorText(e)}`);
+      return EXIT.failed;
+    }
+    log.error(errorText(e));
+    if (e instanceof Error && e.stack) log.debug(e.stack);
+    return EXIT.failed;
+  }
+}
+
+function progress(flags: Flags): { onProgress?: (s: RunStats) => void } {
+  if (flags.quiet || !process.stderr.isTTY) return {};
+  return {
+    onProgress: (s) => {
+      process.stderr.write(`\r\x1b[2K${progressLine(s)}`);
+    },
+  };
+}
+
+function report(stats: RunStats, flags: Flags, verified?: boolean): void {
+  if (!flags.quiet && process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
+  if (flags.json) {
+    const json = JSON.parse(summaryJson(stats)) as Record<string, unknown>;
+    process.stdout.write(`${JSON.stringify(verified === undefined ? json : { ...json, verified })}\n`);
+  }
+  if (!flags.quiet) process.stderr.write(`natskit: ${summaryLine(stats)}\n`);
+}
+
+/** SIGINT/SIGTERM abort the run gracefully; a second one exits at once. */
+async function withSignals(log: Logger, fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      log.error(`${sig} again: exiting without waiting`);
+      process.exit(EXIT.failed);
+    }
+    log.info(`${sig}: stopping input, waiting for acks in flight (send again to exit at once)`);
+    controller.abort();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// stdin (when read) or leftover timers must not keep a finished run alive.
+setTimeout(() => process.exit(code), 2000).unref();

@@ -1,0 +1,145 @@
+import { createMessage } from "@natskit/interpolation";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { formatProblem, loadConfig, parsePath } from "./config.js";
+import { configJsonSchema } from "./schema.js";
+import { summaryLine } from "./summary.js";
+
+const VALID = `input:
+  generate:
+    count: \${COUNT:3}
+    content: '{"id":\${! counter() },"type":"a"}'
+pipeline:
+  processors:
+    - mapping: meta type = this.type
+    - dedupe:
+        cache: seen
+        key: '\${! json("id") }'
+cache_resources:
+  - label: seen
+    nats_kv:
+      urls: [nats://127.0.0.1:4222]
+      bucket: seen
+output:
+  label: out
+  nats_jetstream:
+    urls: ["\${NATS_URL:nats://127.0.0.1:4222}"]
+    subject: 'ev.\${! meta("type") }'
+`;
+
+describe("config", () => {
+  it("demo - a valid config compiles to a plan with env defaults applied", () => {
+    const { plan, problems } = loadConfig(VALID, {});
+    expect(problems).toEqual([]);
+    expect(plan?.input).toMatchObject({ kind: "generate", count: 3 });
+    expect(plan?.processors.map((p) => p.kind)).toEqual(["mapping", "dedupe"]);
+    expect(plan?.caches[0]?.config.bucket).toBe("seen");
+    expect(plan?.output.label).toBe("out");
+  });
+
+  it("demo - environment variables replace ${VAR} before parsing", () => {
+    const { plan } = loadConfig(VALID, { COUNT: "42" });
+    expect(plan?.input).toMatchObject({ count: 42 });
+  });
+
+  it("demo - the mapping processor attaches metadata from JSON fields", () => {
+    const { plan } = loadConfig(VALID, {});
+    const p = plan?.processors[0];
+    if (p?.kind !== "mapping") throw new Error("expected a mapping");
+    const msg = createMessage('{"type":"click"}');
+    p.mapping.apply(msg);
+    expect(msg.getMeta("type")).toBe("click");
+  });
+
+  it("demo - a missing variable without default is a problem at its position", () => {
+    const { problems } = loadConfig("output:\n  nats_jetstream:\n    urls: [${NOPE}]\n", {});
+    const p = problems.find((x) => x.message.includes("'NOPE'"));
+    expect(p).toMatchObject({ line: 3, col: 12 });
+  });
+
+  it("demo - problems name the field path and the line:col of the nearest node", () => {
+    const text = VALID.replace("bucket: seen", "bucket: 'a b'").replace("cache: seen", "cache: other");
+    const { plan, problems } = loadConfig(`${text}extra: 1\n`, {});
+    expect(plan).toBeUndefined();
+    const lines = problems.map((p) => formatProblem("c.yaml", p));
+    expect(lines).toContain(
+      "c.yaml:9:9: pipeline.processors[1].dedupe.cache: cache resource 'other' is not defined (defined: 'seen')",
+    );
+    expect(lines.some((l) => l.startsWith("c.yaml:15:7: cache_resources[0].nats_kv.bucket: "))).toBe(true);
+    expect(lines.some((l) => l.startsWith("c.yaml:21:1: extra: unknown field"))).toBe(true);
+  });
+
+  it("demo - a missing required field points at its parent", () => {
+    const { problems } = loadConfig("input:\n  stdin: {}\noutput:\n  nats_jetstream:\n    subject: x\n", {});
+    const urls = problems.find((p) => p.path.join(".") === "output.nats_jetstream.urls");
+    expect(urls).toMatchObject({ line: 4, col: 3 });
+  });
+
+  it("demo - unknown component types are errors with their path", () => {
+    const { problems } = loadConfig("input:\n  kafka: {}\noutput:\n  http_client: {}\n", {});
+    expect(problems.map((p) => p.path.join("."))).toEqual(["input.kafka", "output.http_client"]);
+  });
+
+  it("demo - input files that cannot be read are problems on their path", () => {
+    const { problems } = loadConfig(
+      VALID.replace(
+        /input:\n {2}generate:\n(.*\n){2}/,
+        "input:\n  file:\n    paths: [/nonexistent/x.jsonl]\n",
+      ),
+      {},
+    );
+    expect(problems.map((p) => formatProblem("c.yaml", p))).toEqual([
+      "c.yaml:3:13: input.file.paths[0]: cannot read '/nonexistent/x.jsonl': no such file",
+    ]);
+  });
+
+  it("demo - a broken interpolation is reported on its field", () => {
+    const { problems } = loadConfig(VALID.replace('json("id") }', 'json("id" }'), {});
+    expect(problems.map((p) => p.path.join("."))).toEqual(["pipeline.processors.1.dedupe.key"]);
+  });
+
+  it("demo - invalid YAML is a problem with a position, not a crash", () => {
+    const { problems } = loadConfig("input: [\n", {});
+    expect(problems[0]?.message).toMatch(/^invalid YAML/);
+    expect(problems[0]?.line).toBeGreaterThan(0);
+  });
+
+  it("demo - any text gives a plan or problems, never a crash", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        const r = loadConfig(text, {});
+        expect(r.plan !== undefined || r.problems.length > 0).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("demo - issue paths of the packages are split into segments", () => {
+    expect(parsePath("tls.client_certs[0].key_file")).toEqual(["tls", "client_certs", 0, "key_file"]);
+    expect(parsePath("")).toEqual([]);
+  });
+
+  it("demo - the JSON Schema covers input, caches and output fields", () => {
+    const schema = JSON.stringify(configJsonSchema());
+    for (const field of ["generate", "dedupe", "nats_kv", "nats_jetstream", "max_in_flight", "near_cache"])
+      expect(schema).toContain(`"${field}"`);
+  });
+
+  it("demo - the summary line names every counter", () => {
+    const line = summaryLine({
+      read: 10,
+      published: 8,
+      acked: 7,
+      duplicates: 0,
+      deduplicated: 2,
+      failed: 1,
+      errors: { ACK_TIMEOUT: 1 },
+      retries: 0,
+      elapsedMs: 1000,
+      interrupted: false,
+    });
+    expect(line).toBe(
+      "done: read 10, published 8, acked 7, deduplicated 2, failed 1 (ACK_TIMEOUT 1) in 1.00s (7 msgs/s)",
+    );
+  });
+});

@@ -1,0 +1,528 @@
+import { accessSync, constants } from "node:fs";
+import {
+  defaultEnvironment,
+  type Environment,
+  type Interpolation,
+  type Mapping,
+  substituteEnvVars,
+} from "@natskit/interpolation";
+import { type OutputConfig, parseOutputConfig } from "@natskit/jetstream-output";
+import { CacheConfigError, type KvCacheConfig, parseDuration, parseKvCacheConfig } from "@natskit/kv-cache";
+import { ConfigError, resolveConnection } from "@natskit/nats-connection";
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+
+/** A path into the config: map keys and sequence indexes. */
+export type ConfigPath = readonly (string | number)[];
+
+/** One thing wrong with a config, with where it is. */
+export interface Problem {
+  path: ConfigPath;
+  message: string;
+  /** 1-based position in the file, when known. */
+  line?: number;
+  col?: number;
+}
+
+export type InputSpec =
+  | { kind: "stdin" }
+  | { kind: "file"; paths: string[] }
+  | {
+      kind: "generate";
+      /** 0 = unlimited (as in Redpanda Connect). */
+      count: number;
+      intervalMs: number;
+      content?: Interpolation;
+      mapping?: Mapping;
+    };
+
+export type ProcessorSpec =
+  | { kind: "mapping"; path: ConfigPath; mapping: Mapping }
+  | { kind: "dedupe"; path: ConfigPath; cache: string; key: Interpolation; dropOnErr: boolean };
+
+export interface CacheSpec {
+  label: string;
+  raw: Record<string, unknown>;
+  config: KvCacheConfig;
+}
+
+/** A validated config, compiled and ready to run. */
+export interface Plan {
+  input: InputSpec;
+  processors: ProcessorSpec[];
+  caches: CacheSpec[];
+  output: { label: string; raw: Record<string, unknown>; config: OutputConfig };
+  /** How long a shutdown waits for acks of messages in flight. */
+  shutdownTimeoutMs: number;
+}
+
+export interface LoadResult {
+  plan?: Plan;
+  problems: Problem[];
+}
+
+const TOP_LEVEL = ["input", "pipeline", "cache_resources", "output", "shutdown_timeout"] as const;
+const DEFAULT_SHUTDOWN_MS = 10_000;
+
+/**
+ * Substitutes `${VAR}` / `${VAR:default}`, parses the YAML and validates every part without
+ * connecting. Problems carry line and column of the nearest node that exists.
+ */
+export function loadConfig(
+  text: string,
+  env: Record<string, string | undefined> = process.env,
+  environment: Environment = defaultEnvironment(),
+): LoadResult {
+  const problems: Problem[] = [];
+  const { text: substituted, missing } = substituteEnvVars(text, env);
+  for (const name of new Set(missing)) {
+    const at = text.search(new RegExp(`\\$\\{\\{?${escapeRegExp(name)}\\b`));
+    problems.push({
+      path: [],
+      message: `required environment variable '${name}' is not set (use \${${name}:default} for a default)`,
+      ...(at >= 0 ? positionOf(text, at) : {}),
+    });
+  }
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(substituted, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) {
+      const pos = lineCounter.linePos(e.pos[0]);
+      problems.push({
+        path: [],
+        message: `invalid YAML: ${firstLine(e.message)}`,
+        line: pos.line,
+        col: pos.col,
+      });
+    }
+    return { problems };
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // e.g. an alias to an anchor that is not defined (yet)
+    return {
+      problems: [
+        {
+          path: [],
+          message: `invalid YAML: ${firstLine(String((e as Error).message ?? e))}`,
+          line: 1,
+          col: 1,
+        },
+      ],
+    };
+  }
+  const plan = validate(raw, problems, environment);
+  for (const p of problems) {
+    if (p.line === undefined) Object.assign(p, locate(doc, lineCounter, p.path));
+  }
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+  return problems.length === 0 && plan ? { plan, problems } : { problems };
+}
+
+function validate(raw: unknown, problems: Problem[], env: Environment): Plan | undefined {
+  const push = (path: ConfigPath, message: string) => problems.push({ path, message });
+  if (!isRecord(raw)) {
+    push([], `expected a mapping with 'input' and 'output', got ${describe(raw)}`);
+    return undefined;
+  }
+  for (const key of Object.keys(raw)) {
+    if (!(TOP_LEVEL as readonly string[]).includes(key))
+      push([key], `unknown field '${key}' (expected one of ${TOP_LEVEL.join(", ")})`);
+  }
+
+  const caches = validateCaches(raw.cache_resources, push);
+  const input = validateInput(raw.input, push, env);
+  const labels = Array.isArray(raw.cache_resources)
+    ? raw.cache_resources.flatMap((c) => (isRecord(c) && typeof c.label === "string" ? [c.label] : []))
+    : undefined;
+  const processors = validatePipeline(raw.pipeline, push, env, labels);
+  const output = validateOutput(raw.output, push);
+
+  let shutdownTimeoutMs = DEFAULT_SHUTDOWN_MS;
+  if (raw.shutdown_timeout !== undefined) {
+    const d = parseDuration(raw.shutdown_timeout as string);
+    if ("error" in d || d.ms < 0) push(["shutdown_timeout"], "error" in d ? d.error : "must not be negative");
+    else shutdownTimeoutMs = d.ms;
+  }
+  if (!input || !processors || !caches || !output) return undefined;
+  return { input, processors, caches, output, shutdownTimeoutMs };
+}
+
+type Push = (path: ConfigPath, message: string) => void;
+
+/** Exactly one component type under `at`, e.g. `input: { generate: {…} }`. */
+function componentType(
+  value: unknown,
+  at: ConfigPath,
+  known: readonly string[],
+  push: Push,
+  allowed: readonly string[] = [],
+): [string, unknown] | undefined {
+  const what = at.join(".");
+  if (value === undefined) {
+    push(at, `missing: expected one of ${known.join(", ")}`);
+    return undefined;
+  }
+  if (!isRecord(value)) {
+    push(at, `expected a mapping with one of ${known.join(", ")}, got ${describe(value)}`);
+    return undefined;
+  }
+  const types = Object.keys(value).filter((k) => !allowed.includes(k) && k !== "label");
+  for (const t of types) {
+    if (!known.includes(t)) push([...at, t], `unknown ${what} type '${t}' (supported: ${known.join(", ")})`);
+  }
+  const found = types.filter((t) => known.includes(t));
+  if (found.length > 1) {
+    push(at, `expected exactly one ${what} type, got ${found.map((t) => `'${t}'`).join(" and ")}`);
+    return undefined;
+  }
+  if (found.length === 0) {
+    if (types.length === 0) push(at, `missing ${what} type: expected one of ${known.join(", ")}`);
+    return undefined;
+  }
+  const type = found[0] as string;
+  return [type, value[type]];
+}
+
+function validateInput(value: unknown, push: Push, env: Environment): InputSpec | undefined {
+  const comp = componentType(value, ["input"], ["stdin", "file", "generate"], push);
+  if (!comp) return undefined;
+  const [type, body] = comp;
+  const at = ["input", type];
+  const fields = body ?? {};
+  if (!isRecord(fields)) {
+    push(at, `expected a mapping, got ${describe(body)}`);
+    return undefined;
+  }
+  if (type === "stdin") {
+    unknownKeys(fields, at, ["codec"], push);
+    checkCodec(fields.codec, at, push);
+    return { kind: "stdin" };
+  }
+  if (type === "file") {
+    unknownKeys(fields, at, ["paths", "codec"], push);
+    checkCodec(fields.codec, at, push);
+    const paths = fields.paths;
+    if (paths === undefined) push([...at, "paths"], "required: a list of file paths");
+    else if (!Array.isArray(paths) || paths.length === 0)
+      push([...at, "paths"], "expected a non-empty list of paths");
+    else {
+      let ok = true;
+      for (const [i, p] of paths.entries()) {
+        if (typeof p !== "string" || p === "") {
+          push([...at, "paths", i], `expected a file path, got ${describe(p)}`);
+          ok = false;
+        }
+      }
+      for (const [i, p] of paths.entries()) {
+        if (typeof p !== "string" || p === "") continue;
+        try {
+          accessSync(p, constants.R_OK);
+        } catch (e) {
+          const code = (e as { code?: string }).code;
+          push(
+            [...at, "paths", i],
+            `cannot read '${p}': ${code === "ENOENT" ? "no such file" : (code ?? String(e))}`,
+          );
+          ok = false;
+        }
+      }
+      if (ok) return { kind: "file", paths: paths as string[] };
+    }
+    return undefined;
+  }
+  unknownKeys(fields, at, ["count", "interval", "content", "mapping", "batch_size"], push);
+  let ok = true;
+  let count = 0;
+  if (fields.count !== undefined) {
+    if (typeof fields.count !== "number" || !Number.isInteger(fields.count) || fields.count < 0) {
+      push([...at, "count"], `expected a whole number >= 0, got ${describe(fields.count)}`);
+      ok = false;
+    } else count = fields.count;
+  }
+  let intervalMs = 0;
+  if (fields.interval !== undefined && fields.interval !== "") {
+    const d = parseDuration(fields.interval as string);
+    if ("error" in d || d.ms < 0) {
+      push([...at, "interval"], "error" in d ? d.error : "must not be negative");
+      ok = false;
+    } else intervalMs = d.ms;
+  }
+  const spec: InputSpec = { kind: "generate", count, intervalMs };
+  if ((fields.content === undefined) === (fields.mapping === undefined)) {
+    push(at, "expected exactly one of 'content' (an interpolated string) or 'mapping' (a Bloblang mapping)");
+    return undefined;
+  }
+  if (fields.content !== undefined) {
+    const c = compileField(fields.content, [...at, "content"], push, env);
+    if (c) spec.content = c;
+    else ok = false;
+  } else {
+    const m = compileMappingField(fields.mapping, [...at, "mapping"], push, env);
+    if (m) spec.mapping = m;
+    else ok = false;
+  }
+  return ok ? spec : undefined;
+}
+
+function checkCodec(codec: unknown, at: ConfigPath, push: Push): void {
+  if (codec !== undefined && codec !== "lines")
+    push([...at, "codec"], `only 'lines' is supported, got ${describe(codec)}`);
+}
+
+function validatePipeline(
+  value: unknown,
+  push: Push,
+  env: Environment,
+  cacheLabels: readonly string[] | undefined,
+): ProcessorSpec[] | undefined {
+  if (value === undefined || value === null) return [];
+  if (!isRecord(value)) {
+    push(["pipeline"], `expected a mapping with 'processors', got ${describe(value)}`);
+    return undefined;
+  }
+  unknownKeys(value, ["pipeline"], ["processors", "threads"], push);
+  const list = value.processors ?? [];
+  if (!Array.isArray(list)) {
+    push(["pipeline", "processors"], `expected a list of processors, got ${describe(list)}`);
+    return undefined;
+  }
+  const out: ProcessorSpec[] = [];
+  let ok = true;
+  for (const [i, p] of list.entries()) {
+    const at: ConfigPath = ["pipeline", "processors", i];
+    const comp = componentType(p, at, ["mapping", "bloblang", "dedupe"], push);
+    if (!comp) {
+      ok = false;
+      continue;
+    }
+    const [type, body] = comp;
+    if (type === "mapping" || type === "bloblang") {
+      const mapping = compileMappingField(body, [...at, type], push, env);
+      if (mapping) out.push({ kind: "mapping", path: [...at, type], mapping });
+      else ok = false;
+      continue;
+    }
+    const dat = [...at, "dedupe"];
+    if (!isRecord(body)) {
+      push(dat, `expected a mapping with 'cache' and 'key', got ${describe(body)}`);
+      ok = false;
+      continue;
+    }
+    unknownKeys(body, dat, ["cache", "key", "drop_on_err"], push);
+    const { cache, key, drop_on_err: dropOnErr = true } = body;
+    if (typeof cache !== "string" || cache === "") {
+      push([...dat, "cache"], `required: the label of a cache resource, got ${describe(cache)}`);
+      ok = false;
+    } else if (!cacheLabels?.includes(cache)) {
+      const labels = (cacheLabels ?? []).map((l) => `'${l}'`).join(", ");
+      push(
+        [...dat, "cache"],
+        `cache resource '${cache}' is not defined${labels ? ` (defined: ${labels})` : ""}`,
+      );
+      ok = false;
+    }
+    if (typeof dropOnErr !== "boolean") {
+      push([...dat, "drop_on_err"], `expected true or false, got ${describe(dropOnErr)}`);
+      ok = false;
+    }
+    const compiled = key === undefined ? undefined : compileField(key, [...dat, "key"], push, env);
+    if (key === undefined)
+      push([...dat, "key"], "required: an interpolated string such as '${! json(\"id\") }'");
+    if (!compiled || typeof cache !== "string" || typeof dropOnErr !== "boolean") {
+      ok = false;
+      continue;
+    }
+    out.push({ kind: "dedupe", path: dat, cache, key: compiled, dropOnErr });
+  }
+  return ok ? out : undefined;
+}
+
+function validateCaches(value: unknown, push: Push): CacheSpec[] | undefined {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    push(["cache_resources"], `expected a list of caches, got ${describe(value)}`);
+    return undefined;
+  }
+  const out: CacheSpec[] = [];
+  let ok = true;
+  const seen = new Set<string>();
+  for (const [i, c] of value.entries()) {
+    const at: ConfigPath = ["cache_resources", i];
+    const comp = componentType(c, at, ["nats_kv"], push);
+    const label = isRecord(c) ? c.label : undefined;
+    if (typeof label !== "string" || label === "") {
+      push([...at, "label"], `required: a label that processors refer to, got ${describe(label)}`);
+      ok = false;
+    } else if (seen.has(label)) {
+      push([...at, "label"], `duplicate cache label '${label}'`);
+      ok = false;
+    } else seen.add(label);
+    if (!comp) {
+      ok = false;
+      continue;
+    }
+    const raw = comp[1];
+    try {
+      const config = parseKvCacheConfig(raw, typeof label === "string" ? { label } : {});
+      resolveConnection(config.connection); // reads TLS and credential files: problems get their path
+      if (typeof label === "string") out.push({ label, raw: raw as Record<string, unknown>, config });
+    } catch (e) {
+      if (!pushIssues(e, [...at, "nats_kv"], push)) throw e;
+      ok = false;
+    }
+  }
+  return ok ? out : undefined;
+}
+
+function validateOutput(value: unknown, push: Push): Plan["output"] | undefined {
+  const comp = componentType(value, ["output"], ["nats_jetstream"], push);
+  if (!comp) return undefined;
+  const label = isRecord(value) && typeof value.label === "string" ? value.label : "natskit";
+  if (isRecord(value) && value.label !== undefined && typeof value.label !== "string")
+    push(["output", "label"], `expected a string, got ${describe(value.label)}`);
+  try {
+    const config = parseOutputConfig(comp[1], { label });
+    resolveConnection(config.connection);
+    return { label, raw: comp[1] as Record<string, unknown>, config };
+  } catch (e) {
+    if (!pushIssues(e, ["output", "nats_jetstream"], push)) throw e;
+    return undefined;
+  }
+}
+
+/** Adds the issues of a package's config error under `prefix`; false for any other error. */
+function pushIssues(e: unknown, prefix: ConfigPath, push: Push): boolean {
+  if (!ConfigError.isInstance(e) && !CacheConfigError.isInstance(e)) return false;
+  const issues = (e as { issues: readonly { path: string; message: string }[] }).issues;
+  for (const i of issues) push([...prefix, ...parsePath(i.path)], i.message);
+  return true;
+}
+
+function compileField(
+  value: unknown,
+  at: ConfigPath,
+  push: Push,
+  env: Environment,
+): Interpolation | undefined {
+  if (typeof value !== "string") {
+    push(at, `expected an interpolated string, got ${describe(value)}`);
+    return undefined;
+  }
+  const r = env.tryCompile(value);
+  if (!r.ok) {
+    push(at, r.error.message);
+    return undefined;
+  }
+  return r.value;
+}
+
+function compileMappingField(
+  value: unknown,
+  at: ConfigPath,
+  push: Push,
+  env: Environment,
+): Mapping | undefined {
+  if (typeof value !== "string") {
+    push(at, `expected a Bloblang mapping, got ${describe(value)}`);
+    return undefined;
+  }
+  const r = env.compileMapping(value);
+  if (!r.ok) {
+    push(at, r.error.message);
+    return undefined;
+  }
+  return r.value;
+}
+
+function unknownKeys(
+  obj: Record<string, unknown>,
+  at: ConfigPath,
+  known: readonly string[],
+  push: Push,
+): void {
+  for (const k of Object.keys(obj)) {
+    if (!known.includes(k))
+      push([...at, k], `unknown field '${k}'${known.length ? ` (expected one of ${known.join(", ")})` : ""}`);
+  }
+}
+
+/** `tls.client_certs[0].key_file` → `["tls", "client_certs", 0, "key_file"]`. */
+export function parsePath(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of path.matchAll(/\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|([^.[\]]+)/g)) {
+    if (m[1] !== undefined) out.push(Number(m[1]));
+    else if (m[2] !== undefined) out.push(m[2]);
+    else if (m[3] !== undefined) out.push(m[3]);
+  }
+  return out;
+}
+
+/** `output.nats_jetstream.tls.client_certs[0].key_file` */
+export function renderConfigPath(path: ConfigPath): string {
+  let out = "";
+  for (const seg of path) out += typeof seg === "number" ? `[${seg}]` : (out ? "." : "") + seg;
+  return out;
+}
+
+/**
+ * Line and column of the node at `path` (its key, for a map entry), or of the nearest parent that
+ * exists when the field is missing.
+ */
+export function locate(doc: Document, lc: LineCounter, path: ConfigPath): { line: number; col: number } {
+  let node: unknown = doc.contents;
+  let offset = isNode(node) && node.range ? node.range[0] : 0;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : p.key) === String(seg));
+      if (!pair) break;
+      if (isNode(pair.key) && pair.key.range) offset = pair.key.range[0];
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === "number") {
+      const item = node.items[seg];
+      if (!isNode(item)) break;
+      if (item.range) offset = item.range[0];
+      node = item;
+    } else break;
+  }
+  return lc.linePos(offset);
+}
+
+function isNode(v: unknown): v is Node {
+  return typeof v === "object" && v !== null && "range" in v;
+}
+
+function positionOf(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, col: (before.at(-1)?.length ?? 0) + 1 };
+}
+
+/** `config.yaml:12:5: output.nats_jetstream.urls: required` */
+export function formatProblem(file: string, p: Problem): string {
+  const where = p.line === undefined ? file : `${file}:${p.line}:${p.col ?? 1}`;
+  const path = renderConfigPath(p.path);
+  return `${where}: ${path ? `${path}: ` : ""}${p.message}`;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return "nothing";
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "string") return `'${v.length > 40 ? `${v.slice(0, 37)}...` : v}'`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function firstLine(s: string): string {
+  return (s.split("\n")[0] ?? s).replace(/\.$/, "");
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,0 +1,46 @@
+import { Readable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config.js";
+import { createLogger } from "./log.js";
+import { readInput } from "./run.js";
+
+const log = createLogger("error", () => {});
+const OUTPUT = `output:\n  nats_jetstream:\n    urls: [nats://127.0.0.1:4222]\n    subject: a\n`;
+
+async function read(input: string, opts: { stdin?: Readable; signal?: AbortSignal } = {}): Promise<string[]> {
+  const { plan, problems } = loadConfig(`input:\n${input}\n${OUTPUT}`, {});
+  if (!plan) throw new Error(JSON.stringify(problems));
+  const out: string[] = [];
+  for await (const m of readInput(plan.input, { log, ...opts })) out.push(m.text);
+  return out;
+}
+
+describe("inputs", () => {
+  it("demo - generate evaluates the content template per message", async () => {
+    expect(await read(`  generate:\n    count: 3\n    content: '{"id":\${! counter() }}'`)).toEqual([
+      '{"id":1}',
+      '{"id":2}',
+      '{"id":3}',
+    ]);
+  });
+
+  it("demo - generate runs a Redpanda Connect mapping on an empty message", async () => {
+    const out = await read(`  generate:\n    count: 2\n    mapping: 'root.kind = "tick"'`);
+    expect(out.map((t) => JSON.parse(t))).toEqual([{ kind: "tick" }, { kind: "tick" }]);
+  });
+
+  it("demo - stdin yields one message per non-empty line", async () => {
+    const stdin = Readable.from(["a\nb\n", "\nc"]);
+    expect(await read("  stdin: {}", { stdin })).toEqual(["a", "b", "c"]);
+  });
+
+  it("demo - an aborted signal stops an unlimited generate", async () => {
+    const controller = new AbortController();
+    const { plan } = loadConfig(`input:\n  generate:\n    count: 0\n    content: x\n${OUTPUT}`, {});
+    let n = 0;
+    for await (const _ of readInput(plan!.input, { log, signal: controller.signal })) {
+      if (++n === 1000) controller.abort();
+    }
+    expect(n).toBe(1000);
+  });
+});

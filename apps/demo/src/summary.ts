@@ -1,0 +1,31 @@
+import type { RunStats } from "./run.js";
+
+function rate(stats: RunStats): number {
+  return stats.elapsedMs > 0 ? Math.round((stats.acked * 1000) / stats.elapsedMs) : 0;
+}
+
+/** The live line on a terminal (redrawn in place). */
+export function progressLine(stats: RunStats): string {
+  return (
+    `read ${stats.read}  published ${stats.published}  acked ${stats.acked}  ` +
+    `deduplicated ${stats.deduplicated}  failed ${stats.failed}  ${rate(stats)} msgs/s`
+  );
+}
+
+/** The one line printed at the end of a run. */
+export function summaryLine(stats: RunStats): string {
+  const errors = Object.entries(stats.errors)
+    .map(([code, n]) => `${code} ${n}`)
+    .join(", ");
+  return (
+    `${stats.interrupted ? "interrupted" : "done"}: read ${stats.read}, published ${stats.published}, ` +
+    `acked ${stats.acked}, deduplicated ${stats.deduplicated}, failed ${stats.failed}` +
+    (errors ? ` (${errors})` : "") +
+    ` in ${(stats.elapsedMs / 1000).toFixed(2)}s (${rate(stats)} msgs/s)`
+  );
+}
+
+/** `--json`: the stats, stable field names, one object. */
+export function summaryJson(stats: RunStats): string {
+  return JSON.stringify({ ...stats, elapsedMs: Math.round(stats.elapsedMs), msgsPerSec: rate(stats) });
+}

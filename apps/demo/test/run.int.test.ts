@@ -1,0 +1,351 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { promisify } from "node:util";
+import { Kvm } from "@nats-io/kv";
+import { type NatsServer, startNatsServer } from "@natskit/test-nats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  APP_DIR,
+  admin,
+  CLI,
+  readStream,
+  runCli,
+  sleep,
+  startCli,
+  summaryOf,
+  TSX,
+  tempDir,
+} from "./helpers.js";
+
+const execFileAsync = promisify(execFile);
+
+let server: NatsServer;
+let a: Awaited<ReturnType<typeof admin>>;
+const tmp = tempDir();
+
+beforeAll(async () => {
+  server = await startNatsServer();
+  a = await admin(server.url);
+});
+
+afterAll(async () => {
+  await a?.nc.close();
+  await server?.stop();
+  tmp.remove();
+});
+
+const TYPES = ["click", "view", "buy"];
+
+/** `n` unique events plus `dups` repeats of earlier ones, interleaved. */
+function events(n: number, dups: number): string[] {
+  const lines: string[] = [];
+  for (let i = 1; i <= n; i++) {
+    lines.push(JSON.stringify({ id: `e${i}`, type: TYPES[i % 3], n: i }));
+    if (i <= dups)
+      lines.push(JSON.stringify({ id: `e${Math.ceil(i / 2)}`, type: TYPES[Math.ceil(i / 2) % 3], n: i }));
+  }
+  return lines;
+}
+
+function config(name: string, input: string, extra = ""): string {
+  return `input:
+${input}
+pipeline:
+  processors:
+    - mapping: |
+        meta type = this.type
+    - dedupe:
+        cache: seen
+        key: '\${! json("id") }'
+cache_resources:
+  - label: seen
+    nats_kv:
+      urls: ["\${NATS_URL}"]
+      bucket: ${name}
+output:
+  label: ${name}_out
+  nats_jetstream:
+    urls: ["\${NATS_URL}"]
+    subject: '${name}.\${! meta("type") }'
+    headers:
+      X-Type: '\${! meta("type") }'
+      X-Static: natskit
+${extra}`;
+}
+
+async function setUp(name: string): Promise<void> {
+  await a.jsm.streams.add({ name: name.toUpperCase(), subjects: [`${name}.>`] });
+  await new Kvm(a.nc).create(name);
+}
+
+describe("natskit run", () => {
+  it("demo - run delivers every unique message once, drops duplicates, sets subjects and headers", async () => {
+    await setUp("rf");
+    const lines = events(600, 100);
+    const file = tmp.write("rf.jsonl", `${lines.join("\n")}\n`);
+    const cfg = tmp.write("rf.yaml", config("rf", `  file:\n    paths: ["${file}"]`));
+    const r = await runCli(["run", cfg, "--json"], { env: { NATS_URL: server.url } });
+    expect(r.code, r.stderr).toBe(0);
+    const s = summaryOf(r);
+    expect(s).toMatchObject({ read: 700, published: 600, acked: 600, deduplicated: 100, failed: 0 });
+    expect(r.stderr).toContain("done: read 700, published 600, acked 600, deduplicated 100, failed 0");
+    expect(r.stderr).not.toContain("\r"); // no progress line when stderr is not a terminal
+
+    const stored = await readStream(a.jsm, "RF");
+    expect(stored).toHaveLength(600);
+    const ids = stored.map((m) => (JSON.parse(m.data) as { id: string }).id);
+    expect(new Set(ids).size).toBe(600);
+    for (const m of stored) {
+      const e = JSON.parse(m.data) as { id: string; type: string };
+      expect(m.subject).toBe(`rf.${e.type}`);
+      expect(m.headers["X-Type"]).toBe(e.type);
+      expect(m.headers["X-Static"]).toBe("natskit");
+    }
+    // The first copy of each id wins: duplicates carry a later `n`.
+    expect(
+      stored.every(
+        (m) => (JSON.parse(m.data) as { id: string; n: number }).id === `e${JSON.parse(m.data).n}`,
+      ),
+    ).toBe(true);
+  });
+
+  it("demo - stdin lines and generate with env substitution both run", async () => {
+    await setUp("rs");
+    const cfg = tmp.write("rs.yaml", config("rs", "  stdin: {}"));
+    const r = await runCli(["run", cfg, "--json"], {
+      env: { NATS_URL: server.url },
+      stdin: `${events(50, 10).join("\n")}\n`,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(summaryOf(r)).toMatchObject({ read: 60, acked: 50, deduplicated: 10 });
+
+    await setUp("rg");
+    const gen = tmp.write(
+      "rg.yaml",
+      config(
+        "rg",
+        `  generate:\n    count: \${COUNT:5}\n    content: '{"id":"g\${! counter() }","type":"tick"}'`,
+      ),
+    );
+    const g = await runCli(["run", gen, "--json", "--quiet"], {
+      env: { NATS_URL: server.url, COUNT: "250" },
+    });
+    expect(g.code, g.stderr).toBe(0);
+    expect(g.stderr).toBe("");
+    expect(summaryOf(g)).toMatchObject({ read: 250, acked: 250 });
+    expect((await a.jsm.streams.info("RG")).state.subjects).toBeUndefined();
+    expect((await a.jsm.streams.info("RG", { subjects_filter: ">" })).state.subjects).toEqual({
+      "rg.tick": 250,
+    });
+  });
+
+  it("demo - a broken config exits 2 with field path and line:col, and connects nowhere", async () => {
+    let connections = 0;
+    const listener: Server = createServer((sock) => {
+      connections++;
+      sock.destroy();
+    });
+    await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
+    const port = (listener.address() as { port: number }).port;
+    try {
+      const text = config("rb", "  stdin: {}", "    max_in_flight: 0\n").replace("cache: seen", "cache: sen");
+      const cfg = tmp.write("rb.yaml", text);
+      const r = await runCli(["run", cfg], { env: { NATS_URL: `nats://127.0.0.1:${port}` } });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        `${cfg}:23:5: output.nats_jetstream.max_in_flight: must be at least 1, got 0`,
+      );
+      expect(r.stderr).toContain(
+        `${cfg}:8:9: pipeline.processors[1].dedupe.cache: cache resource 'sen' is not defined`,
+      );
+      expect(r.stderr).toContain("nothing was run");
+
+      const lint = await runCli(["lint", cfg], { env: { NATS_URL: `nats://127.0.0.1:${port}` } });
+      expect(lint.code).toBe(1);
+      expect(lint.stdout.trim().split("\n")).toHaveLength(2);
+      const unset = await runCli(["lint", cfg], { env: { NATS_URL: undefined } });
+      expect(unset.stdout).toContain("required environment variable 'NATS_URL' is not set");
+      const usage = await runCli(["run"]);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toContain("expected one config file");
+      await sleep(200);
+      expect(connections).toBe(0);
+    } finally {
+      listener.close();
+    }
+  });
+
+  it("demo - SIGTERM mid-run stops reading and loses nothing that was reported acked", async () => {
+    await setUp("rt");
+    const cfg = tmp.write(
+      "rt.yaml",
+      config("rt", `  generate:\n    count: 0\n    content: '{"id":"t\${! counter() }","type":"x"}'`),
+    );
+    const run = startCli(["run", cfg, "--json"], { env: { NATS_URL: server.url } });
+    // Wait until messages are flowing, then stop.
+    for (let i = 0; i < 100; i++) {
+      const info = await a.jsm.streams.info("RT").catch(() => undefined);
+      if ((info?.state.messages ?? 0) > 2000) break;
+      await sleep(100);
+    }
+    run.child.kill("SIGTERM");
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
+    const s = summaryOf(r);
+    expect(s.interrupted).toBe(true);
+    expect(r.stderr).toContain("SIGTERM: stopping input");
+    const stored = (await a.jsm.streams.info("RT")).state.messages;
+    expect(s.acked as number).toBeGreaterThan(2000);
+    // Nothing acked is missing, nothing stored was reported failed.
+    expect(stored).toBeGreaterThanOrEqual(s.acked as number);
+    expect(stored).toBeLessThanOrEqual((s.acked as number) + (s.failed as number));
+    expect(s.read).toBe((s.acked as number) + (s.failed as number) + (s.deduplicated as number));
+  });
+
+  it("demo - SIGTERM while the server is down ends within shutdown_timeout and reports every message once", async () => {
+    const own = await startNatsServer();
+    const o = await admin(own.url);
+    try {
+      await o.jsm.streams.add({ name: "RD", subjects: ["rd.>"] });
+      const cfg = tmp.write(
+        "rd.yaml",
+        `input:
+  generate:
+    count: 0
+    content: '{"id":\${! counter() }}'
+output:
+  nats_jetstream:
+    urls: ["${own.url}"]
+    subject: rd.x
+    max_reconnects: -1
+shutdown_timeout: 1s
+`,
+      );
+      const run = startCli(["run", cfg, "--json"]);
+      for (let i = 0; i < 100; i++) {
+        if (((await o.jsm.streams.info("RD").catch(() => undefined))?.state.messages ?? 0) > 1000) break;
+        await sleep(100);
+      }
+      await o.nc.close();
+      await own.kill("SIGKILL");
+      await sleep(300);
+      const stoppedAt = Date.now();
+      run.child.kill("SIGTERM");
+      const r = await run.done;
+      expect(Date.now() - stoppedAt).toBeLessThan(8000);
+      expect(r.code, r.stderr).toBe(1); // messages in flight at the kill could not be acked
+      const s = summaryOf(r);
+      expect(s.interrupted).toBe(true);
+      expect(s.read).toBe((s.acked as number) + (s.failed as number));
+      expect((s.errors as Record<string, number>).CLOSED).toBeGreaterThan(0);
+
+      await own.restart();
+      const p = await admin(own.url);
+      try {
+        const stored = (await p.jsm.streams.info("RD")).state.messages;
+        expect(stored).toBeGreaterThanOrEqual(s.acked as number);
+        expect(stored).toBeLessThanOrEqual((s.acked as number) + (s.failed as number));
+      } finally {
+        await p.nc.close();
+      }
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it("demo - failed messages exit 1, are counted by code and never reported acked", async () => {
+    await a.jsm.streams.add({ name: "RX", subjects: ["ok.>"] });
+    const lines: string[] = [];
+    for (let i = 0; i < 90; i++) lines.push(JSON.stringify({ type: i % 3 === 0 ? "gone" : "ok", i }));
+    for (let i = 0; i < 5; i++) lines.push(`not json ${i}`);
+    const cfg = tmp.write(
+      "rx.yaml",
+      `input:
+  stdin: {}
+pipeline:
+  processors:
+    - mapping: meta type = this.type
+output:
+  nats_jetstream:
+    urls: ["${server.url}"]
+    subject: '\${! meta("type") }.x'
+    max_retries: 0
+`,
+    );
+    const r = await runCli(["run", cfg, "--json"], { stdin: `${lines.join("\n")}\n` });
+    expect(r.code, r.stderr).toBe(1);
+    const s = summaryOf(r);
+    expect(s).toMatchObject({ read: 95, published: 90, acked: 60, failed: 35 });
+    expect(s.errors).toEqual({ MAPPING_FAILED: 5, NO_STREAM: 30 });
+    expect(r.stderr).toContain("pipeline.processors.0");
+    expect((await a.jsm.streams.info("RX")).state.messages).toBe(60);
+  });
+
+  it("demo - demo without --url starts its own server and removes it and its store", async () => {
+    const r = await runCli(["demo", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(summaryOf(r)).toMatchObject({ verified: true, read: 5000, failed: 0 });
+    const store = /store (\S+)\)/.exec(r.stderr)?.[1];
+    expect(store, r.stderr).toBeDefined();
+    expect(existsSync(store as string)).toBe(false);
+    const pid = Number(/\(pid (\d+)/.exec(r.stderr)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(() => process.kill(pid, 0)).toThrow(); // the server process is gone
+  });
+
+  it("demo - demo --url runs the bundled example on an existing server and removes what it created", async () => {
+    const before = (await a.jsm.streams.names().next()).length;
+    const r = await runCli(["demo", "--url", server.url, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = summaryOf(r);
+    expect(s).toMatchObject({ verified: true, failed: 0 });
+    expect(s.deduplicated as number).toBeGreaterThan(0);
+    expect(s.read).toBe((s.acked as number) + (s.deduplicated as number));
+    expect((await a.jsm.streams.names().next()).length).toBe(before);
+  });
+
+  it("demo - on a terminal a live progress line is drawn on stderr", async () => {
+    await setUp("rp");
+    const cfg = tmp.write(
+      "rp.yaml",
+      config(
+        "rp",
+        `  generate:\n    count: 400\n    interval: 2ms\n    content: '{"id":"p\${! counter() }","type":"t"}'`,
+      ),
+    );
+    // `script` gives the CLI a pseudo-terminal (util-linux, part of every Debian install).
+    const cmd = [process.execPath, "--conditions=@natskit/source", "--import", TSX, CLI, "run", cfg]
+      .map((a) => `'${a}'`)
+      .join(" ");
+    const { stdout } = await execFileAsync("script", ["-qec", cmd, "/dev/null"], {
+      cwd: APP_DIR,
+      env: { ...process.env, NATS_URL: server.url },
+      timeout: 60_000,
+    });
+    expect(stdout).toMatch(
+      /\r\x1b\[2Kread \d+ {2}published \d+ {2}acked \d+ {2}deduplicated \d+ {2}failed 0 {2}\d+ msgs\/s/,
+    );
+    expect(stdout).toContain("done: read 400, published 400, acked 400");
+  });
+
+  it("demo - help documents every command and the exit codes", async () => {
+    const r = await runCli(["--help"]);
+    expect(r.code).toBe(0);
+    for (const w of [
+      "run <config.yaml>",
+      "lint <config.yaml>",
+      "demo",
+      "schema",
+      "0  success",
+      "1  some",
+      "2  bad config",
+    ])
+      expect(r.stdout).toContain(w);
+    for (const c of ["run", "lint", "demo", "schema"]) {
+      const h = await runCli([c, "--help"]);
+      expect(h.code).toBe(0);
+      expect(h.stdout).toContain(`Usage: natskit ${c}`);
+    }
+  });
+});
