@@ -94,6 +94,8 @@ const STREAM_NOT_FOUND = 10059;
 const MAX_ADD_ATTEMPTS = 4;
 /** Most requests a getMulti/setMulti keeps in flight; beyond this, answers only queue up. */
 const MULTI_WINDOW = 1024;
+/** Errors made from a 503 "no responders" reply: the request reached nobody. */
+const NO_RESPONDERS = new WeakSet<object>();
 
 /**
  * The `nats_kv` cache: a {@link Cache} on a NATS KV bucket, with Redpanda Connect's semantics
@@ -455,14 +457,39 @@ export class KvCache implements Cache {
     op: string,
   ): Promise<number> {
     this.#near?.invalidate(key);
-    const m = await this.#req.request(this.#putPrefix + skey, data, h, "write", op, key);
-    const ack = this.#ack(m, op, key);
+    const ack = await this.#whileNoResponders(async () => {
+      const m = await this.#req.request(this.#putPrefix + skey, data, h, "write", op, key);
+      return this.#ack(m, op, key);
+    });
     if (ack.seq === undefined) throw this.#serverError(ack.error, op, key);
     this.#near?.invalidate(key, ack.seq);
     return ack.seq;
   }
 
+  /**
+   * Runs a request again while the bucket's stream answers "no responders" (a stream between
+   * leaders after a node failure, or JetStream still starting), within `operation_timeout`.
+   * Such a request reached nobody, so even a write is safe to send again.
+   */
+  async #whileNoResponders<T>(attempt: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.config.operationTimeoutMs;
+    let pause = 25;
+    for (;;) {
+      try {
+        return await attempt();
+      } catch (e) {
+        if (!NO_RESPONDERS.has(e as object) || Date.now() + pause >= deadline || this.#closed) throw e;
+      }
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 500);
+    }
+  }
+
   #read(skey: string, key: string, op: string): Promise<ReadResult> {
+    return this.#whileNoResponders(() => this.#readOnce(skey, key, op));
+  }
+
+  #readOnce(skey: string, key: string, op: string): Promise<ReadResult> {
     if (this.info.directGet) {
       return this.#req
         .request(this.#readPrefix + skey, EMPTY, undefined, "read", op, key)
@@ -565,10 +592,12 @@ export class KvCache implements Cache {
   }
 
   #noResponders(op: string, key: string, kind: "read" | "write"): UnavailableError {
-    return new UnavailableError(
-      `${op} '${printable(key)}': no stream answered for bucket '${this.config.bucket}' (it was deleted, or jetstream is still starting)` +
+    const e = new UnavailableError(
+      `${op} '${printable(key)}': no stream answered for bucket '${this.config.bucket}' (it was deleted, its stream has no leader, or jetstream is still starting)` +
         (kind === "write" ? "; nothing was written" : ""),
     );
+    NO_RESPONDERS.add(e);
+    return e;
   }
 
   #serverError(e: ApiError, op: string, key: string): NatsServerError {

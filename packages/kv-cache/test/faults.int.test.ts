@@ -194,3 +194,41 @@ describe("kv-cache faults", () => {
     expect((e as Error).message).toContain("max_reconnects");
   });
 });
+
+describe("kv-cache without a stream leader", () => {
+  it("kv-cache - writes and reads retry 'no responders' within operation_timeout, then succeed", async () => {
+    const { server, cache } = await setup("5s");
+    await cache.set("k", "before");
+    const nc = await connect({ servers: server.url });
+    try {
+      const jsm = await jetstream(nc).jetstreamManager();
+      const stream = await jsm.streams.info("KV_faults");
+      await jsm.streams.delete("KV_faults");
+      // While the bucket's stream is gone, a write reaches nobody; it must wait, not fail.
+      const write = cache.set("k", "after");
+      const read = write.then(() => cache.get("k"));
+      await sleep(400);
+      await jsm.streams.add(stream.config);
+      await write;
+      expect(td.decode(await read)).toBe("after");
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("kv-cache - 'no responders' past operation_timeout fails with a retryable UNAVAILABLE", async () => {
+    const { server, cache } = await setup("600ms");
+    const nc = await connect({ servers: server.url });
+    try {
+      await (await jetstream(nc).jetstreamManager()).streams.delete("KV_faults");
+      const t0 = performance.now();
+      const e = await rejection(cache.set("k", "v"));
+      expect(performance.now() - t0).toBeGreaterThan(300);
+      expect(UnavailableError.isInstance(e)).toBe(true);
+      expect((e as UnavailableError).retryable).toBe(true);
+      expect((e as Error).message).toContain("nothing was written");
+    } finally {
+      await nc.close();
+    }
+  });
+});
