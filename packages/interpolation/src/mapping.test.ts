@@ -54,6 +54,12 @@ describe("interpolation mappings", () => {
     if (!r.ok) expect(r.error.message).toContain("line 1:");
   });
 
+  it("interpolation - a query on a body that is not JSON says so", () => {
+    expect(() => compile("meta type = this.type").apply(createMessage("plain text"))).toThrow(
+      /the message body is not JSON/,
+    );
+  });
+
   it("interpolation - a failing query throws an InterpolationError", () => {
     expect(() => compile("meta a = this.x.number()").apply(createMessage('{"x":"no"}'))).toThrow(
       InterpolationError,

@@ -1,5 +1,5 @@
 import type { Environment } from "./environment.js";
-import { InterpolationParseError } from "./errors.js";
+import { InterpolationError, InterpolationParseError } from "./errors.js";
 import type { Message } from "./message.js";
 import type { PlainValue, Query, Result } from "./types.js";
 
@@ -78,6 +78,24 @@ function parseTarget(t: string): Target {
   return { kind: "root", path: (t.startsWith("root.") ? t.slice(5) : t).split(".") };
 }
 
+/** Evaluates against the body; a failure on a body that is not JSON says so. */
+function evaluateOnBody(query: Query, message: Message): PlainValue {
+  try {
+    return query.evaluate(message);
+  } catch (e) {
+    const body = message.structured();
+    if (!body.ok && InterpolationError.isInstance(e)) {
+      throw new InterpolationError(
+        e.code,
+        `${e.message} (the message body is not JSON: ${body.error})`,
+        { expression: e.expression, part: e.part, line: e.line, column: e.column },
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return (
     v !== null &&
@@ -94,7 +112,7 @@ function run(
   context?: PlainValue,
 ): void {
   for (const { target, query } of assignments) {
-    const value = context === undefined ? query.evaluate(message) : query.evaluate(message, context);
+    const value = context === undefined ? evaluateOnBody(query, message) : query.evaluate(message, context);
     switch (target.kind) {
       case "meta_all":
         for (const k of message.metaKeys()) message.deleteMeta(k);
