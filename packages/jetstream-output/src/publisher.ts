@@ -74,6 +74,7 @@ export class AckPublisher<J extends PublishJob> {
   #tick = 0;
   #timer: NodeJS.Timeout | undefined;
 
+  readonly #wire: WireWriter | undefined;
   readonly #publishOptions: { reply: string; headers: MsgHdrs | undefined } = {
     reply: "",
     headers: undefined,
@@ -91,6 +92,7 @@ export class AckPublisher<J extends PublishJob> {
     this.#sweepMs = options.sweepMs ?? 100;
     this.#timeoutTicks = Math.max(1, Math.ceil(options.ackTimeoutMs / this.#sweepMs));
     this.#ring = new Float64Array(this.#timeoutTicks + 1);
+    this.#wire = WireWriter.attach(nc);
   }
 
   start(): void {
@@ -99,6 +101,11 @@ export class AckPublisher<J extends PublishJob> {
     });
     this.#timer = setInterval(() => this.#sweep(), this.#sweepMs);
     this.#timer.unref();
+  }
+
+  /** Whether publishes go straight to nats-core's outbound buffer (the fast path) or through `nc.publish`. */
+  get writesDirectly(): boolean {
+    return this.#wire !== undefined;
   }
 
   get inflight(): number {
@@ -129,12 +136,16 @@ export class AckPublisher<J extends PublishJob> {
   send(job: J, payload: Uint8Array, headers: MsgHdrs | undefined): void {
     const seq = ++this.#seq;
     this.#pending.set(seq, job);
-    // One options object for every publish: the client reads it synchronously and keeps nothing.
-    const opts = this.#publishOptions;
-    opts.reply = this.#prefix + seq;
-    opts.headers = headers;
     try {
-      this.#nc.publish(job.subject, payload, opts as { reply: string; headers?: MsgHdrs });
+      const wire = this.#wire;
+      if (wire) wire.publish(job.subject, this.#prefix + seq, payload, headers);
+      else {
+        // One options object for every publish: the client reads it synchronously and keeps nothing.
+        const opts = this.#publishOptions;
+        opts.reply = this.#prefix + seq;
+        opts.headers = headers;
+        this.#nc.publish(job.subject, payload, opts as { reply: string; headers?: MsgHdrs });
+      }
     } catch (e) {
       this.#pending.delete(seq);
       this.#onResult(job, clientRefusal(e, job.subject), undefined);
@@ -418,4 +429,63 @@ function clientRefusal(e: unknown, subject: string): JetStreamOutputError {
     retryable: true,
     cause: e,
   });
+}
+
+interface ProtocolHandler {
+  info?: { max_payload: number; headers?: boolean };
+  noMorePublishing: boolean;
+  outBytes: number;
+  outMsgs: number;
+  sendCommand(cmd: Uint8Array, ...payloads: Uint8Array[]): void;
+}
+
+const CRLF = new Uint8Array([13, 10]);
+const SLAB = 256 * 1024;
+
+/**
+ * Writes `PUB` / `HPUB` straight into nats-core's outbound buffer. `nc.publish` validates the
+ * subject and reply with regexes and encodes every protocol line with a fresh `TextEncoder`
+ * array; here subjects are validated once by the output and the line is written into a slab.
+ * Used only when the connection exposes the protocol handler this was written against
+ * (nats-core 3.x); otherwise the publisher falls back to `nc.publish`.
+ */
+class WireWriter {
+  #slab = Buffer.allocUnsafe(SLAB);
+  #used = 0;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly protocol: ProtocolHandler,
+  ) {}
+
+  static attach(nc: NatsConnection): WireWriter | undefined {
+    const protocol = (nc as unknown as { protocol?: ProtocolHandler }).protocol;
+    if (!protocol || typeof protocol.sendCommand !== "function" || typeof protocol.outMsgs !== "number")
+      return undefined;
+    return new WireWriter(nc, protocol);
+  }
+
+  publish(subject: string, reply: string, payload: Uint8Array, headers: MsgHdrs | undefined): void {
+    const p = this.protocol;
+    if (this.nc.isClosed() || p.noMorePublishing) throw new Error("closed connection");
+    const hdr = headers ? (headers as unknown as { encode(): Uint8Array }).encode() : undefined;
+    const hlen = hdr ? hdr.length : 0;
+    const total = payload.length + hlen;
+    const max = p.info?.max_payload;
+    if (max !== undefined && total > max) throw new Error("'payload' max_payload size exceeded");
+    const line = hdr
+      ? `HPUB ${subject} ${reply} ${hlen} ${total}\r\n`
+      : `PUB ${subject} ${reply} ${total}\r\n`;
+    if (this.#used + line.length * 3 > SLAB) {
+      this.#slab = Buffer.allocUnsafe(SLAB);
+      this.#used = 0;
+    }
+    const start = this.#used;
+    this.#used += this.#slab.write(line, start, "utf8");
+    const cmd = new Uint8Array(this.#slab.buffer, this.#slab.byteOffset + start, this.#used - start);
+    p.outBytes += total;
+    p.outMsgs++;
+    if (hdr) p.sendCommand(cmd, hdr, payload, CRLF);
+    else p.sendCommand(cmd, payload, CRLF);
+  }
 }
