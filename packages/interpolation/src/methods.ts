@@ -414,66 +414,24 @@ export function builtinMethods(): MethodImpl[] {
       params: p([{ name: "default", type: "float", optional: true }]),
       ctor: (target, args) => {
         const def = args.optNum("default");
-        return new Closure("method number", (ctx) => {
-          let v: Value;
-          try {
-            v = target.exec(ctx);
-          } catch (e) {
-            if (def !== undefined && e instanceof QueryError) return new GoFloat(def);
-            throw e;
-          }
-          try {
-            return new GoFloat(toNumberValue(v));
-          } catch (e) {
-            if (def !== undefined) return new GoFloat(def);
-            throw errFrom(toQueryError(e), target.annotation);
-          }
-        });
+        return coerceWithDefault(
+          "number",
+          target,
+          def === undefined ? undefined : new GoFloat(def),
+          (v) => new GoFloat(toNumberValue(v)),
+        );
       },
     },
     {
       name: "bool",
       params: p([{ name: "default", type: "bool", optional: true }]),
-      ctor: (target, args) => {
-        const def = args.optBool("default");
-        return new Closure("method bool", (ctx) => {
-          let v: Value;
-          try {
-            v = target.exec(ctx);
-          } catch (e) {
-            if (def !== undefined && e instanceof QueryError) return def;
-            throw e;
-          }
-          try {
-            return toBoolValue(v);
-          } catch (e) {
-            if (def !== undefined) return def;
-            throw errFrom(toQueryError(e), target.annotation);
-          }
-        });
-      },
+      ctor: (target, args) => coerceWithDefault("bool", target, args.optBool("default"), toBoolValue),
     },
     {
       name: "timestamp",
       params: p([{ name: "default", type: "timestamp", optional: true }]),
-      ctor: (target, args) => {
-        const def = args.get("default") as Timestamp | undefined;
-        return new Closure("method timestamp", (ctx) => {
-          let v: Value;
-          try {
-            v = target.exec(ctx);
-          } catch (e) {
-            if (def !== undefined && e instanceof QueryError) return def;
-            throw e;
-          }
-          try {
-            return getTimestamp(v);
-          } catch (e) {
-            if (def !== undefined) return def;
-            throw errFrom(toQueryError(e), target.annotation);
-          }
-        });
-      },
+      ctor: (target, args) =>
+        coerceWithDefault("timestamp", target, args.get("default") as Timestamp | undefined, getTimestamp),
     },
     simpleMethod("int64", NO_PARAMS, () => (v) => toIntValue(v)),
     simpleMethod("int32", NO_PARAMS, () => (v) => {
@@ -1102,4 +1060,31 @@ function urlUnescape(s: string, query: boolean): string {
     else bytes.push(...utf8Encode(c));
   }
   return utf8Decode(new Uint8Array(bytes));
+}
+
+/**
+ * `.number()`, `.bool()`, `.timestamp()`: convert the target; with a `default`, a failing target
+ * or a failed conversion gives the default instead of an error.
+ */
+function coerceWithDefault(
+  name: string,
+  target: Node,
+  def: Value | undefined,
+  convert: (v: Value) => Value,
+): Node {
+  return new Closure(`method ${name}`, (ctx) => {
+    let v: Value;
+    try {
+      v = target.exec(ctx);
+    } catch (e) {
+      if (def !== undefined && e instanceof QueryError) return def;
+      throw e;
+    }
+    try {
+      return convert(v);
+    } catch (e) {
+      if (def !== undefined) return def;
+      throw errFrom(toQueryError(e), target.annotation);
+    }
+  });
 }
