@@ -73,10 +73,9 @@ export function parseOutputConfig(raw: unknown, options: ParseOutputOptions = {}
   const push = (path: (string | number)[], message: string) => issues.push({ path, message });
   const env = options.environment ?? defaultEnvironment();
 
-  const { subject: _s, headers: _h, metadata: _m, max_in_flight: _mif, inject_tracing_map: _t, ...conn } = c;
-  const { msg_id: _id, ack_timeout: _a, max_retries: _r, backoff: _b, ...connection } = conn;
+  // The connection part reads only the connection fields; the output's own fields ride along.
   const normalized = normalizeConnectionConfig(
-    connection,
+    c,
     options.label === undefined ? {} : { label: options.label },
   );
   issues.push(...normalized.issues);

@@ -57,7 +57,9 @@ describe("jetstream-output headers", () => {
     b.add("X-A", "one");
     b.add("X-A", "two");
     expect(text(b.end())).toBe("NATS/1.0\r\nStatic: 1\r\nX-A: one\r\nX-A: two\r\n\r\n");
+    expect(text(b.staticBlock())).toBe("NATS/1.0\r\nStatic: 1\r\n\r\n");
     const empty = new HeaderBuilder();
+    expect(empty.staticBlock()).toBeUndefined();
     empty.begin();
     expect(empty.end()).toBeUndefined();
     empty.begin();

@@ -1,5 +1,6 @@
 const SLAB_SIZE = 256 * 1024;
 const HEAD = Buffer.from("NATS/1.0\r\n");
+const CRLF_BYTES = Buffer.from("\r\n");
 
 /**
  * Builds header blocks — `NATS/1.0\r\n`, then `Name: value\r\n` per entry in order (names may
@@ -23,6 +24,11 @@ export class HeaderBuilder {
   constructor(staticLines = "") {
     this.#prefix = Buffer.concat([HEAD, Buffer.from(staticLines)]);
     this.#prefixCount = staticLines === "" ? 0 : 1;
+  }
+
+  /** The block of the static lines alone, or `undefined` without static lines; built once. */
+  staticBlock(): Uint8Array | undefined {
+    return this.#prefixCount === 0 ? undefined : Buffer.concat([this.#prefix, CRLF_BYTES]);
   }
 
   /** Starts a new block (the previous one, if unfinished, is abandoned). */

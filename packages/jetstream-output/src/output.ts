@@ -135,9 +135,7 @@ export class JetStreamOutput implements Output {
       lines += `${name}: ${value.evaluate(EMPTY)}\r\n`;
     }
     this.#builder = new HeaderBuilder(this.#dynamicHeaders ? "" : lines);
-    if (!this.#dynamicHeaders) {
-      if (lines !== "") this.#staticHeaderBytes = new TextEncoder().encode(`NATS/1.0\r\n${lines}\r\n`);
-    }
+    this.#staticHeaderBytes = this.#builder.staticBlock();
   }
 
   get stats(): OutputStats {

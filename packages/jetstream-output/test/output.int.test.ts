@@ -160,6 +160,21 @@ describe("jetstream-output subjects and headers", () => {
     expect(o.stats.duplicates).toBe(1);
   });
 
+  it("jetstream-output - static headers alone are sent as one prebuilt block", async () => {
+    const s = await stream();
+    const o = await output({
+      subject: `${s.prefix}.static`,
+      headers: { "Content-Type": "text/plain", "X-A": "1" },
+      msg_id: "",
+    });
+    await o.writeBatch([createMessage("a"), createMessage("b")]);
+    const stored = await readStream(jsm, s.name);
+    expect(stored.map((m) => m.headers)).toEqual([
+      { "Content-Type": ["text/plain"], "X-A": ["1"] },
+      { "Content-Type": ["text/plain"], "X-A": ["1"] },
+    ]);
+  });
+
   it('jetstream-output - msg_id: "" sends no Nats-Msg-Id', async () => {
     const s = await stream();
     const o = await output({ subject: `${s.prefix}.noid`, msg_id: "" });
