@@ -120,7 +120,8 @@ describe("jetstream-output config", () => {
     const c = parseOutputConfig({ urls: ["h:1"], subject: "a", metadata: { include_patterns: ["^(a+)+$"] } });
     const started = Date.now();
     expect(c.metadata?.patterns[0]?.matcher(`${"a".repeat(5000)}!`).find()).toBe(false);
-    expect(Date.now() - started).toBeLessThan(1000);
+    // A backtracking engine would not return at all; linear time is milliseconds.
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it("jetstream-output - errors never contain secrets", () => {

@@ -91,17 +91,22 @@ describe("kv-cache near-cache", () => {
     expect(n.stats().resets).toBe(1);
   });
 
-  it("kv-cache - entries expire after max age or their ttl, whichever is first", async () => {
-    const n = live(10, 40);
+  it("kv-cache - entries expire after max age or their ttl, whichever is first", () => {
+    let clock = 1_000;
+    const n = new NearCache(10, 40, () => clock);
+    n.goLive();
     fill(n, "a", "1", 1);
     n.endFetch(n.beginFetch("b"), { value: v("2"), revision: 2, ttlLeftMs: 10 });
     n.endFetch(n.beginFetch("c"), { value: v("3"), revision: 3, ttlLeftMs: -1 });
     expect(s(n.get("a"))).toBe("1");
     expect(n.get("c")).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 20));
+    clock += 9;
+    expect(s(n.get("b"))).toBe("2");
+    clock += 1;
     expect(n.get("b")).toBeUndefined();
+    clock += 29;
     expect(s(n.get("a"))).toBe("1");
-    await new Promise((r) => setTimeout(r, 30));
+    clock += 1;
     expect(n.get("a")).toBeUndefined();
   });
 

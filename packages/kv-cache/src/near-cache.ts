@@ -4,7 +4,7 @@ import { copyOut } from "./copy.js";
 interface NearEntry {
   value: Uint8Array;
   revision: number;
-  /** `performance.now()` after which the entry is not served. */
+  /** The clock reading after which the entry is not served. */
   expiresAt: number;
   /** Read since it was last passed over for eviction (second-chance LRU). */
   used: boolean;
@@ -51,13 +51,16 @@ export class NearCache {
   readonly #fetching = new Map<string, FetchToken>();
   readonly #maxEntries: number;
   readonly #maxAgeMs: number;
+  readonly #now: () => number;
   #live = false;
   #epoch = 0;
   readonly #stats = { hits: 0, misses: 0, invalidations: 0, evictions: 0, resets: 0 };
 
-  constructor(maxEntries: number, maxAgeMs: number) {
+  /** @param now the clock in milliseconds; tests pass their own so expiry does not race a busy machine. */
+  constructor(maxEntries: number, maxAgeMs: number, now: () => number = () => performance.now()) {
     this.#maxEntries = maxEntries;
     this.#maxAgeMs = maxAgeMs;
+    this.#now = now;
   }
 
   get live(): boolean {
@@ -76,7 +79,7 @@ export class NearCache {
       this.#stats.misses++;
       return undefined;
     }
-    if (e.expiresAt <= performance.now()) {
+    if (e.expiresAt <= this.#now()) {
       this.#map.delete(key);
       this.#stats.misses++;
       return undefined;
@@ -111,7 +114,7 @@ export class NearCache {
     if (token.count <= 0 && this.#fetching.get(token.key) === token) this.#fetching.delete(token.key);
     if (found === undefined || found.revision < token.changedAt || token.epoch !== this.#epoch || !this.#live)
       return;
-    const now = performance.now();
+    const now = this.#now();
     const life = found.ttlLeftMs === undefined ? this.#maxAgeMs : Math.min(this.#maxAgeMs, found.ttlLeftMs);
     if (life <= 0) return;
     const current = this.#map.get(token.key);
@@ -129,7 +132,7 @@ export class NearCache {
   #evict(): void {
     for (const [key, e] of this.#map) {
       this.#map.delete(key);
-      if (e.used && e.expiresAt > performance.now()) {
+      if (e.used && e.expiresAt > this.#now()) {
         e.used = false;
         this.#map.set(key, e);
         continue;

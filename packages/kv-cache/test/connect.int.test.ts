@@ -325,7 +325,7 @@ describe("kv-cache operations on a real server", () => {
         expect(OutcomeUnknownError.isInstance(w)).toBe(true);
         expect((w as Error).message).toContain("the write may or may not have been applied");
         expect(waited).toBeGreaterThanOrEqual(290);
-        expect(waited).toBeLessThan(2000);
+        expect(waited).toBeLessThan(5000); // not hanging; the margin absorbs a busy CI machine
         // The server answers again: the cache works, and the unknown write did land (it was sent).
         await expect.poll(async () => td.decode(await c.get("k")), { timeout: 5000 }).toBe("during");
       } finally {

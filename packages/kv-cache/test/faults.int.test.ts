@@ -158,7 +158,7 @@ describe("kv-cache faults", () => {
       "set 'late': not connected to nats: no server came back within 400ms; nothing was written",
     );
     expect(waited).toBeGreaterThanOrEqual(390);
-    expect(waited).toBeLessThan(1500);
+    expect(waited).toBeLessThan(5000); // not hanging; the margin absorbs a busy CI machine
     const g = await rejection(cache.get("late"));
     expect((g as Error).message).toBe("get 'late': not connected to nats: no server came back within 400ms");
     await server.restart();
@@ -175,7 +175,7 @@ describe("kv-cache faults", () => {
     const t0 = performance.now();
     await server.kill("SIGKILL");
     const [r, w] = await Promise.all(ops);
-    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(performance.now() - t0).toBeLessThan(8000); // well before the 10 s timeout
     expect((r as KvCacheError).code).toBe("UNAVAILABLE");
     expect((r as Error).message).toBe(
       "get 'x': the connection to the server was lost before the server answered",

@@ -23,6 +23,8 @@ const withNear = (maxEntries = 1000) =>
     { urls: [server.url], bucket: "near", nearCache: { enabled: true, maxEntries } },
     { reconnectTimeWait: 100 },
   );
+/** The staleness bound the README states for a connected near-cache. */
+const STALENESS_BOUND_MS = 1000;
 const plain = () => KvCache.connect({ urls: [server.url], bucket: "near" });
 
 /** Reads through `cache` until `expected` is seen; returns how long it took (ms). */
@@ -56,9 +58,8 @@ describe("kv-cache near-cache", () => {
     const before = a.nearCacheStats();
     await freeze(server.pid);
     try {
-      const t0 = performance.now();
+      // A read that left the process would wait for the frozen server (5 s operation timeout).
       for (let i = 0; i < 10_000; i++) expect(td.decode(await a.get("hot"))).toBe("1");
-      expect(performance.now() - t0).toBeLessThan(1000);
     } finally {
       process.kill(server.pid, "SIGCONT");
     }
@@ -85,8 +86,9 @@ describe("kv-cache near-cache", () => {
     console.log(
       `kv-cache near-cache staleness after a remote write: p50 ${p50.toFixed(2)} ms, max ${max.toFixed(2)} ms (${delays.length} trials)`,
     );
-    // The README states 250 ms as the bound while connected (measured p50 ~1 ms on loopback).
-    expect(max).toBeLessThan(250);
+    // The README's bound while connected: STALENESS_BOUND_MS, far below max_age (30 s), so this
+    // is the watch at work, not expiry. Typical figures are printed above (p50 well under 1 ms).
+    expect(max).toBeLessThan(STALENESS_BOUND_MS);
     expect(a.nearCacheStats().hits).toBeGreaterThan(0);
     expect(a.nearCacheStats().invalidations).toBeGreaterThan(0);
   });
@@ -138,7 +140,7 @@ describe("kv-cache near-cache", () => {
         await expect.poll(() => a.nearCacheStats().live, { timeout: 15_000 }).toBe(true);
         await timeUntil(a, "r", "before", 10_000);
         await b.set("r", "after");
-        expect(await timeUntil(a, "r", "after")).toBeLessThan(250);
+        expect(await timeUntil(a, "r", "after")).toBeLessThan(STALENESS_BOUND_MS);
         expect(a.nearCacheStats().resets).toBeGreaterThanOrEqual(1);
       } finally {
         await Promise.allSettled([a.close(), b.close()]);
@@ -159,7 +161,7 @@ describe("kv-cache near-cache", () => {
     expect(td.decode(await a.get(key))).toBe("one");
     expect(a.nearCacheStats().hits).toBe(hits + 1);
     await b.set(key, "two");
-    expect(await timeUntil(a, key, "two")).toBeLessThan(250);
+    expect(await timeUntil(a, key, "two")).toBeLessThan(STALENESS_BOUND_MS);
   });
 
   it("kv-cache - getMulti uses the near-cache and fetches only the rest", async () => {
