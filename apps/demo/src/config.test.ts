@@ -37,6 +37,30 @@ describe("config", () => {
     expect(plan?.output.label).toBe("out");
   });
 
+  it("demo - generate.interval defaults to 1s as in Redpanda Connect; '' means no pause", () => {
+    const withInterval = (line: string) =>
+      loadConfig(VALID.replace("    count: ${COUNT:3}\n", `    count: \${COUNT:3}\n${line}`), {});
+    expect(withInterval("").plan?.input).toMatchObject({ kind: "generate", intervalMs: 1000 });
+    expect(withInterval('    interval: ""\n').plan?.input).toMatchObject({ intervalMs: 0 });
+    expect(withInterval("    interval: 250ms\n").plan?.input).toMatchObject({ intervalMs: 250 });
+    for (const bad of ["'@every 5m'", "'*/5 * * * *'"]) {
+      const { plan, problems } = withInterval(`    interval: ${bad}\n`);
+      expect(plan).toBeUndefined();
+      expect(problems).toMatchObject([
+        {
+          path: ["input", "generate", "interval"],
+          line: 4,
+          message: expect.stringContaining("cron schedules"),
+        },
+      ]);
+    }
+    // A bare number is milliseconds, as for every duration field of the packages.
+    expect(withInterval("    interval: 5\n").plan?.input).toMatchObject({ intervalMs: 5 });
+    expect(withInterval("    interval: -1s\n").problems).toMatchObject([
+      { path: ["input", "generate", "interval"], line: 4, message: "must not be negative" },
+    ]);
+  });
+
   it("demo - environment variables replace ${VAR} before parsing", () => {
     const { plan } = loadConfig(VALID, { COUNT: "42" });
     expect(plan?.input).toMatchObject({ count: 42 });

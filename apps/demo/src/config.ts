@@ -11,6 +11,9 @@ import { CacheConfigError, type KvCacheConfig, parseDuration, parseKvCacheConfig
 import { ConfigError, resolveConnection } from "@natskit/nats-connection";
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 
+/** `input.generate.interval` when not given, as in Redpanda Connect. */
+const GENERATE_DEFAULT_INTERVAL_MS = 1000;
+
 /** A path into the config: map keys and sequence indexes. */
 export type ConfigPath = readonly (string | number)[];
 
@@ -242,8 +245,16 @@ function validateInput(value: unknown, push: Push, env: Environment): InputSpec 
       ok = false;
     } else count = fields.count;
   }
-  let intervalMs = 0;
-  if (fields.interval !== undefined && fields.interval !== "") {
+  // Redpanda Connect's default is 1s; an empty string means as fast as the output takes them.
+  let intervalMs = GENERATE_DEFAULT_INTERVAL_MS;
+  if (fields.interval === "") intervalMs = 0;
+  else if (typeof fields.interval === "string" && /^@|\s/.test(fields.interval.trim())) {
+    push(
+      [...at, "interval"],
+      "cron schedules ('@every ...', cron expressions) are not supported; use a duration such as '5m', or '' for no pause",
+    );
+    ok = false;
+  } else if (fields.interval !== undefined) {
     const d = parseDuration(fields.interval as string);
     if ("error" in d || d.ms < 0) {
       push([...at, "interval"], "error" in d ? d.error : "must not be negative");

@@ -17,15 +17,13 @@ async function read(input: string, opts: { stdin?: Readable; signal?: AbortSigna
 
 describe("inputs", () => {
   it("demo - generate evaluates the content template per message", async () => {
-    expect(await read(`  generate:\n    count: 3\n    content: '{"id":\${! counter() }}'`)).toEqual([
-      '{"id":1}',
-      '{"id":2}',
-      '{"id":3}',
-    ]);
+    expect(
+      await read(`  generate:\n    count: 3\n    interval: ""\n    content: '{"id":\${! counter() }}'`),
+    ).toEqual(['{"id":1}', '{"id":2}', '{"id":3}']);
   });
 
   it("demo - generate runs a Redpanda Connect mapping on an empty message", async () => {
-    const out = await read(`  generate:\n    count: 2\n    mapping: 'root.kind = "tick"'`);
+    const out = await read(`  generate:\n    count: 2\n    interval: ""\n    mapping: 'root.kind = "tick"'`);
     expect(out.map((t) => JSON.parse(t))).toEqual([{ kind: "tick" }, { kind: "tick" }]);
   });
 
@@ -36,7 +34,10 @@ describe("inputs", () => {
 
   it("demo - an aborted signal stops an unlimited generate", async () => {
     const controller = new AbortController();
-    const { plan } = loadConfig(`input:\n  generate:\n    count: 0\n    content: x\n${OUTPUT}`, {});
+    const { plan } = loadConfig(
+      `input:\n  generate:\n    count: 0\n    interval: ""\n    content: x\n${OUTPUT}`,
+      {},
+    );
     let n = 0;
     for await (const _ of readInput(plan!.input, { log, signal: controller.signal })) {
       if (++n === 1000) controller.abort();

@@ -23,7 +23,12 @@ export const configSchema = z
         z.strictObject({
           generate: z.strictObject({
             count: z.int().min(0).optional().describe("messages to generate; 0 = unlimited"),
-            interval: z.string().optional().describe("pause between messages, e.g. '10ms'; default none"),
+            interval: z
+              .string()
+              .optional()
+              .describe(
+                "pause between messages, e.g. '10ms'; default '1s' as in Redpanda Connect; '' = no pause",
+              ),
             content: interpolated("interpolated body, e.g. '{\"id\":${! counter() }}'").optional(),
             mapping: z.string().optional().describe("Bloblang mapping run on an empty message"),
             batch_size: z.int().optional(),

@@ -20,6 +20,7 @@ describe("natskit run on a cluster", () => {
         `input:
   generate:
     count: ${total + dups}
+    interval: ""
     content: '{"id":\${! counter() % ${total} },"type":"x"}'
 pipeline:
   processors:

@@ -125,7 +125,7 @@ describe("natskit run", () => {
       "rg.yaml",
       config(
         "rg",
-        `  generate:\n    count: \${COUNT:5}\n    content: '{"id":"g\${! counter() }","type":"tick"}'`,
+        `  generate:\n    count: \${COUNT:5}\n    interval: ""\n    content: '{"id":"g\${! counter() }","type":"tick"}'`,
       ),
     );
     const g = await runCli(["run", gen, "--json", "--quiet"], {
@@ -180,7 +180,10 @@ describe("natskit run", () => {
     await setUp("rt");
     const cfg = tmp.write(
       "rt.yaml",
-      config("rt", `  generate:\n    count: 0\n    content: '{"id":"t\${! counter() }","type":"x"}'`),
+      config(
+        "rt",
+        `  generate:\n    count: 0\n    interval: ""\n    content: '{"id":"t\${! counter() }","type":"x"}'`,
+      ),
     );
     const run = startCli(["run", cfg, "--json"], { env: { NATS_URL: server.url } });
     // Wait until messages are flowing, then stop.
@@ -213,6 +216,7 @@ describe("natskit run", () => {
         `input:
   generate:
     count: 0
+    interval: ""
     content: '{"id":\${! counter() }}'
 output:
   nats_jetstream:
