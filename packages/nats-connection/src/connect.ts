@@ -13,6 +13,7 @@ import {
 import { type ConnectionEvents, NatsClient } from "./client.js";
 import { parseConnectionConfig, parseConnectionOptions } from "./config.js";
 import { ConnectError, type ConnectErrorCode } from "./errors.js";
+import { checkServerIdentity } from "./identity.js";
 import { type ResolvedConnection, resolveConnection } from "./resolve.js";
 import type { AuthMethod, ConnectionConfig, NatsConnectionOptions } from "./types.js";
 
@@ -78,6 +79,7 @@ export function toClientOptions(
     const t: Record<string, unknown> = {
       rejectUnauthorized: tls.rejectUnauthorized,
       minVersion: "TLSv1.2",
+      checkServerIdentity,
     };
     if (tls.ca) t.ca = tls.ca;
     if (tls.cert.length > 0) {
@@ -158,6 +160,15 @@ export function classifyConnectError(e: unknown, config: ConnectionConfig): Conn
     return make("AUTH_FAILED", `the server rejected the credentials (${describeAuth(config.auth)})`, false);
   }
   const tlsCode = codes.find((c) => UNTRUSTED.has(c));
+  if (tlsCode === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    // Node: "Hostname/IP does not match certificate's altnames: IP: 10.0.0.5 is not in the cert's list: ..."
+    const detail = chain[codes.indexOf(tlsCode)]?.message.replace(/^[^:]*altnames: /, "") ?? "";
+    return make(
+      "TLS_UNTRUSTED",
+      `the server certificate does not name the host or address it was reached at (${detail}); use a URL with a name or IP address from the certificate`,
+      false,
+    );
+  }
   if (tlsCode) {
     const hint = config.tls?.rootCas
       ? "tls.root_cas / root_cas_file"

@@ -280,3 +280,64 @@ describe("nats-connection mutual tls against a real server", () => {
     expect(await roundTrip(c)).toBe("ping");
   });
 });
+
+describe("nats-connection tls server identity for IP address URLs", () => {
+  // nats.js upgrades IP URLs without a server name, so Node alone would check every certificate
+  // against "localhost"; the connection checks the address it dialled, as the Go client does.
+  const pkis: Pki[] = [];
+  const servers: NatsServer[] = [];
+  async function serverWith(altNames: string[]): Promise<{ server: NatsServer; ca: string }> {
+    const p = await createPki(undefined, { serverAltNames: altNames });
+    pkis.push(p);
+    const server = await startNatsServer({ tls: { pki: p } });
+    servers.push(server);
+    return { server, ca: p.ca.cert };
+  }
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all(pkis.map((p) => p.remove()));
+  });
+
+  it("nats-connection - a certificate with only the server's IP address is accepted for nats:// and tls:// IP URLs", async () => {
+    const { server, ca } = await serverWith(["IP:127.0.0.1"]);
+    for (const url of [server.url, server.url.replace("nats://", "tls://")]) {
+      const c = clients.add(await connectFromConfig({ urls: [url], tls: { enabled: true, root_cas: ca } }));
+      expect(await roundTrip(c)).toBe("ping");
+    }
+  });
+
+  it("nats-connection - a certificate for another IP address is refused with TLS_UNTRUSTED naming both", async () => {
+    const { server, ca } = await serverWith(["IP:127.0.0.2"]);
+    const e = await expectConnectError(
+      connectFromConfig({ urls: [server.url], tls: { enabled: true, root_cas: ca } }),
+    );
+    expect(e.code).toBe("TLS_UNTRUSTED");
+    expect(e.message).toContain("the server certificate does not name the host or address it was reached at");
+    expect(e.message).toContain("IP: 127.0.0.1 is not in the cert's list: 127.0.0.2");
+  });
+
+  it("nats-connection - a certificate for another host name is refused", async () => {
+    const { server, ca } = await serverWith(["DNS:nats.example.com"]);
+    const e = await expectConnectError(
+      connectFromConfig({ urls: [server.url], tls: { enabled: true, root_cas: ca } }),
+    );
+    expect(e.code).toBe("TLS_UNTRUSTED");
+    expect(e.message).toContain("not in the cert's list");
+  });
+
+  it("nats-connection - on loopback a certificate for localhost is accepted (the same host)", async () => {
+    const { server, ca } = await serverWith(["DNS:localhost"]);
+    const c = clients.add(
+      await connectFromConfig({ urls: [server.url], tls: { enabled: true, root_cas: ca } }),
+    );
+    expect(await roundTrip(c)).toBe("ping");
+  });
+
+  it("nats-connection - skip_cert_verify still skips the name check", async () => {
+    const { server } = await serverWith(["IP:127.0.0.2"]);
+    const c = clients.add(
+      await connectFromConfig({ urls: [server.url], tls: { enabled: true, skip_cert_verify: true } }),
+    );
+    expect(await roundTrip(c)).toBe("ping");
+  });
+});

@@ -25,6 +25,7 @@ export type {
   OperatorSetup,
   PemFile,
   Pki,
+  PkiOptions,
   ServerTlsOptions,
   SubjectPermission,
   UserCredentials,

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { untrackDir } from "./cleanup.js";
 import { TestNatsError } from "./errors.js";
 import { makeTempDir } from "./server.js";
-import type { CertKeyPair, PemFile, Pki } from "./types.js";
+import type { CertKeyPair, PemFile, Pki, PkiOptions } from "./types.js";
 
 const PASSPHRASE = "natskit-test-passphrase";
 
@@ -55,18 +55,20 @@ const pass = `pass:${PASSPHRASE}`;
  *
  * @param dir - where to write the files; created if missing and never removed. @default a tracked
  *   temp dir, removed by `pki.remove()` or at process exit.
+ * @param options.serverAltNames - the subjectAltName entries of both server certs.
+ *   @default `["DNS:localhost", "IP:127.0.0.1"]`
  * @throws {TestNatsError} `OPENSSL_FAILED` with openssl's stderr.
  * @example
  * const pki = await createPki();
  * const server = await startNatsServer({ tls: { pki, verify: true } });
  * const nc = await connect({ servers: server.url, tls: { ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key } });
  */
-export async function createPki(dir?: string): Promise<Pki> {
+export async function createPki(dir?: string, options: PkiOptions = {}): Promise<Pki> {
   const owned = dir === undefined;
   const root = dir ?? makeTempDir();
   try {
     mkdirSync(root, { recursive: true });
-    return await generate(root, owned);
+    return await generate(root, owned, options.serverAltNames ?? ["DNS:localhost", "IP:127.0.0.1"]);
   } catch (e) {
     if (owned) {
       await rm(root, { recursive: true, force: true });
@@ -76,7 +78,7 @@ export async function createPki(dir?: string): Promise<Pki> {
   }
 }
 
-async function generate(dir: string, owned: boolean): Promise<Pki> {
+async function generate(dir: string, owned: boolean, serverAltNames: readonly string[]): Promise<Pki> {
   const caExt = [
     "-addext",
     "basicConstraints=critical,CA:TRUE",
@@ -135,7 +137,7 @@ async function generate(dir: string, owned: boolean): Promise<Pki> {
 
   writeFileSync(
     join(dir, "server.ext"),
-    "basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+    `basicConstraints=CA:FALSE\nsubjectAltName=${serverAltNames.join(",")}\nextendedKeyUsage=serverAuth\n`,
   );
   writeFileSync(
     join(dir, "client.ext"),
@@ -145,10 +147,10 @@ async function generate(dir: string, owned: boolean): Promise<Pki> {
   await Promise.all([
     newCa("ca", "natskit-test-ca"),
     newCa("untrusted-ca", "natskit-untrusted-ca"),
-    newCsr("server", "localhost"),
+    newCsr("server", "natskit-test-server"),
     newCsr("client", "natskit-client"),
     newCsr("ec-client", "natskit-ec-client", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
-    newCsr("untrusted-server", "localhost"),
+    newCsr("untrusted-server", "natskit-untrusted-server"),
     newCsr("untrusted-client", "natskit-untrusted-client"),
   ]);
   await Promise.all([

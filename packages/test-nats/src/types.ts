@@ -229,6 +229,12 @@ export interface CertKeyPair {
   key: string;
 }
 
+/** Options of {@link createPki}. */
+export interface PkiOptions {
+  /** subjectAltName entries of the server certs, e.g. `["IP:127.0.0.1"]`. @default `["DNS:localhost", "IP:127.0.0.1"]` */
+  readonly serverAltNames?: readonly string[];
+}
+
 /** Test PKI from {@link createPki}. Certificates are valid for 2 days. */
 export interface Pki extends AsyncDisposable {
   dir: string;
