@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { CacheConfigError } from "@natskit/kv-cache";
 import { ConfigError, ConnectError } from "@natskit/nats-connection";
 import { formatProblem, loadConfig, renderConfigPath } from "./config.js";
 import { runDemo } from "./demo.js";
@@ -205,7 +206,7 @@ async function execute<T>(fn: () => Promise<T>, log: Logger): Promise<T | number
   try {
     return await fn();
   } catch (e) {
-    if (ConfigError.isInstance(e)) {
+    if (ConfigError.isInstance(e) || CacheConfigError.isInstance(e)) {
       log.error(errorText(e));
       return EXIT.usage;
     }

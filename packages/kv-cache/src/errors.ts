@@ -263,13 +263,14 @@ export interface CacheConfigIssue {
 /** The cache config is invalid; `issues` lists every problem at once, each with its field path. */
 export class CacheConfigError extends KvCacheError {
   readonly issues: readonly CacheConfigIssue[];
-  constructor(issues: readonly CacheConfigIssue[]) {
+  constructor(issues: readonly CacheConfigIssue[], options: { cause?: unknown } = {}) {
     const lines = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
     super(
       "CONFIG_INVALID",
       lines.length === 1
         ? `invalid nats_kv cache config: ${lines[0]}`
         : `invalid nats_kv cache config (${lines.length} problems):\n${lines.map((l) => `  - ${l}`).join("\n")}`,
+      options,
     );
     this.name = "CacheConfigError";
     this.issues = issues;

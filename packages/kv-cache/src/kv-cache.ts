@@ -8,7 +8,7 @@ import {
 } from "@nats-io/jetstream";
 import { type KV, Kvm, type KvOptions, KvWatchInclude } from "@nats-io/kv";
 import type { Msg } from "@nats-io/transport-node";
-import { type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
+import { ConfigError, type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
 import {
   type KvCacheBucketOptions,
   type KvCacheConfig,
@@ -22,6 +22,7 @@ import { formatMs, parseDuration, toWholeSeconds } from "./duration.js";
 import {
   BucketNotFoundError,
   CacheClosedError,
+  CacheConfigError,
   InvalidArgumentError,
   JetStreamNotEnabledError,
   KeyExistsError,
@@ -151,9 +152,9 @@ export class KvCache implements Cache {
   /**
    * Connects, checks that the bucket exists (or creates it with `createBucket`), and returns a
    * ready cache. Takes the typed options or a config from {@link parseKvCacheConfig}.
-   * @throws CacheConfigError for invalid options (nothing is dialled).
-   * @throws ConfigError / ConnectError from `@natskit/nats-connection` when a file the config
-   *   names is unusable or no server accepts the connection.
+   * @throws CacheConfigError for invalid options (nothing is dialled), or a file the config
+   *   names (creds, nkey, TLS) that cannot be read or used.
+   * @throws ConnectError from `@natskit/nats-connection` when no server accepts the connection.
    * @throws BucketNotFoundError, JetStreamNotEnabledError, TtlNotSupportedError (a
    *   `limitMarkerTtl` the server cannot honour), UnavailableError.
    */
@@ -162,7 +163,14 @@ export class KvCache implements Cache {
     connect: KvCacheConnectOptions = {},
   ): Promise<KvCache> {
     const config = isConfig(options) ? options : parseKvCacheOptions(options);
-    const client = await connectNats(config.connection, connect);
+    let client: NatsClient;
+    try {
+      client = await connectNats(config.connection, connect);
+    } catch (e) {
+      // One error class for every config problem of this package, files included.
+      if (ConfigError.isInstance(e)) throw new CacheConfigError(e.issues, { cause: e });
+      throw e;
+    }
     try {
       return await KvCache.#bind(client, true, config);
     } catch (e) {

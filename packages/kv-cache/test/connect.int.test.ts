@@ -1,7 +1,9 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
-import { ConnectError, connectNats } from "@natskit/nats-connection";
+import { ConfigError, ConnectError, connectNats } from "@natskit/nats-connection";
 import { type NatsServer, skipReason, startNatsServer, supports } from "@natskit/test-nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -140,6 +142,27 @@ describe("kv-cache connect", () => {
     );
     expect(CacheConfigError.isInstance(e)).toBe(true);
     expect((e as CacheConfigError).issues.map((i) => i.path)).toEqual(["bucket", "near_cache.max_entries"]);
+    await expect.poll(clientConnections).toBe(before);
+  });
+
+  it("kv-cache - a file the config names that cannot be read is a CacheConfigError with its path", async () => {
+    const before = await clientConnections();
+    const missing = join(tmpdir(), `natskit-missing-${process.pid}.creds`);
+    const e = await rejection(
+      KvCache.fromConfig({
+        urls: [server.url],
+        bucket: "existing",
+        auth: { user_credentials_file: missing },
+      }),
+    );
+    expect(CacheConfigError.isInstance(e)).toBe(true);
+    expect((e as CacheConfigError).issues).toEqual([
+      { path: "auth.user_credentials_file", message: `cannot read '${missing}': no such file` },
+    ]);
+    expect((e as Error).message).toBe(
+      `invalid nats_kv cache config: auth.user_credentials_file: cannot read '${missing}': no such file`,
+    );
+    expect(ConfigError.isInstance((e as Error).cause)).toBe(true);
     await expect.poll(clientConnections).toBe(before);
   });
 
