@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { msg, parseError, q, qError, run, testEnv } from "../test/helpers.js";
 import { createEnvironment } from "./environment.js";
+import { createBatch } from "./message.js";
 
 const m = msg('{"user":{"name":"ada","tags":["a","b"]},"items":[{"id":1},{"id":2}],"n":1.50,"s.k":"dot"}', {
   metadata: {
@@ -111,6 +112,59 @@ describe("interpolation - error functions", () => {
   });
 });
 
+describe("interpolation - tracing functions", () => {
+  const W3C = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  it.each([
+    [undefined, "tracing_id()", ""],
+    [undefined, "tracing_span()", "null"],
+    [{}, "tracing_span()", "null"],
+    [{ traceparent: W3C }, "tracing_id()", "4bf92f3577b34da6a3ce929d0e0e4736"],
+    [
+      { traceparent: W3C, tracestate: "k=v" },
+      "tracing_span()",
+      `{"traceparent":"${W3C}","tracestate":"k=v"}`,
+    ],
+    [{ traceparent: W3C }, 'tracing_span().traceparent.split("-").index(2)', "00f067aa0ba902b7"],
+    [{ Traceparent: W3C.toUpperCase() }, "tracing_id()", "4bf92f3577b34da6a3ce929d0e0e4736"],
+    [
+      { b3: "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1" },
+      "tracing_id()",
+      "80f198ee56343ba864fe8b2a57d3eff7",
+    ],
+    [{ b3: "a3ce929d0e0e4736-00f067aa0ba902b7" }, "tracing_id()", "a3ce929d0e0e4736"],
+    [
+      { "X-B3-TraceId": "463ac35c9f6413ad48485a3953bb6124" },
+      "tracing_id()",
+      "463ac35c9f6413ad48485a3953bb6124",
+    ],
+    [{ traceparent: "00-00000000000000000000000000000000-00f067aa0ba902b7-01" }, "tracing_id()", ""],
+    [{ traceparent: "garbage" }, "tracing_id()", ""],
+    [{ b3: "0" }, "tracing_id()", ""],
+  ])("interpolation - with trace context %j, %s gives %j", (tracing, query, expected) => {
+    expect(q(query, msg("{}", tracing === undefined ? {} : { tracing }))).toBe(expected);
+  });
+
+  it("interpolation - the trace context is copied in, kept by clone and cleared with undefined", () => {
+    const carrier: Record<string, string> = { traceparent: W3C };
+    const m = msg("{}", { tracing: carrier });
+    carrier.traceparent = "changed";
+    expect(m.tracing).toEqual({ traceparent: W3C });
+    expect(q("tracing_id()", m.clone())).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
+    m.setTracing(undefined);
+    expect(q("tracing_span()", m)).toBe("null");
+    expect(() => m.setTracing({ traceparent: 1 } as unknown as Record<string, string>)).toThrow(
+      "tracing: value of 'traceparent' must be a string",
+    );
+  });
+
+  it("interpolation - a batch message's own trace context is read", () => {
+    const b = createBatch([msg("a", { tracing: { traceparent: W3C } }), msg("b")]);
+    const c = testEnv.compile("${! tracing_id() }|${! tracing_span() }");
+    expect(c.evaluateAt(b, 0)).toBe('4bf92f3577b34da6a3ce929d0e0e4736|{"traceparent":"' + W3C + '"}');
+    expect(c.evaluateAt(b, 1)).toBe("|null");
+  });
+});
+
 describe("interpolation - marker and general functions", () => {
   it.each([
     ["deleted()", "null"],
@@ -127,8 +181,6 @@ describe("interpolation - marker and general functions", () => {
     ['env("EMPTY_VAR")', ""],
     ['env("NOT_SET")', "null"],
     ['env(name: "TEST_VAR", no_cache: true)', "hello"],
-    ["tracing_id()", ""],
-    ["tracing_span()", "null"],
   ])("interpolation - %s gives %j", (query, expected) => {
     expect(q(query)).toBe(expected);
   });

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { ksuid, nanoid, SeededRandom, uuidV4, uuidV7 } from "./ids.js";
-import { BodyError, type Message } from "./message.js";
+import { BodyError, type Message, type TraceCarrier } from "./message.js";
 import {
   batchSize,
   Closure,
@@ -96,6 +96,35 @@ export class MetadataNode extends Node {
     const v = msgAt(ctx).metaRaw(this.key);
     return v === undefined ? null : v;
   }
+}
+
+/** `tracing_span()`: the message's text map as an object, or null without a trace context. */
+function traceSpan(carrier: TraceCarrier | undefined): Value {
+  if (carrier === undefined) return null;
+  const out: Record<string, Value> = Object.create(null);
+  for (const k in carrier) out[k] = carrier[k] as string;
+  return out;
+}
+
+const W3C_TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}/;
+const B3_TRACE_ID = /^([0-9a-f]{32}|[0-9a-f]{16})(?:-|$)/;
+const ZERO_ID = /^0+$/;
+
+/**
+ * `tracing_id()`: the trace id (lower-case hex) from a W3C `traceparent` or a B3 header, or ""
+ * without one — as the reference returns "" for a message without a span.
+ */
+function traceId(carrier: TraceCarrier | undefined): string {
+  if (carrier === undefined) return "";
+  const get = (name: string) => {
+    for (const k in carrier) if (k.toLowerCase() === name) return carrier[k]?.trim().toLowerCase();
+    return undefined;
+  };
+  const id =
+    W3C_TRACEPARENT.exec(get("traceparent") ?? "")?.[1] ??
+    B3_TRACE_ID.exec(get("b3") ?? "")?.[1] ??
+    B3_TRACE_ID.exec(get("x-b3-traceid") ?? "")?.[1];
+  return id === undefined || ZERO_ID.test(id) ? "" : id;
 }
 
 function errorOf(ctx: Ctx) {
@@ -411,8 +440,8 @@ export function builtinFunctions(): FunctionImpl[] {
         });
       },
     },
-    simpleFunction("tracing_id", () => "", true),
-    simpleFunction("tracing_span", () => null, true),
+    simpleFunction("tracing_id", (ctx) => traceId(msgAt(ctx).tracing), true),
+    simpleFunction("tracing_span", (ctx) => traceSpan(msgAt(ctx).tracing), true),
   ];
   return fns;
 }

@@ -8,7 +8,7 @@ export {
   InterpolationParseError,
 } from "./errors.js";
 export type { Mapping } from "./mapping.js";
-export type { MessageInit, MetaValue, ProcessingError } from "./message.js";
+export type { MessageInit, MetaValue, ProcessingError, TraceCarrier } from "./message.js";
 export { createBatch, createMessage, Message, MessageBatch } from "./message.js";
 export type {
   CallContext,

@@ -46,7 +46,19 @@ export interface MessageInit {
   readonly metadata?: Readonly<Record<string, MetaValue>> | ReadonlyMap<string, MetaValue>;
   /** A processing error carried by the message (`errored()` is `true`). */
   readonly error?: ProcessingError | Error | string;
+  /**
+   * The message's trace context as a propagation text map, read by `tracing_span()` and
+   * `tracing_id()`.
+   * @example { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" }
+   */
+  readonly tracing?: TraceCarrier;
 }
+
+/**
+ * A trace context as a propagation text map (what an OpenTelemetry propagator injects): W3C
+ * `traceparent` / `tracestate`, or B3 (`b3`, `x-b3-traceid`, ...).
+ */
+export type TraceCarrier = Readonly<Record<string, string>>;
 
 /** @internal A failed body decode, cached so a broken body is parsed at most once too. */
 export class BodyError {
@@ -70,6 +82,7 @@ export class Message {
   #hasBody = false;
   #plain: { value: unknown } | undefined;
   #error: ProcessingError | undefined;
+  #tracing: TraceCarrier | undefined;
   /** @internal */ _batch: MessageBatch | undefined;
   /** @internal */ _index = 0;
 
@@ -89,6 +102,7 @@ export class Message {
       this.#meta = m;
     }
     if (init?.error !== undefined) this.setError(init.error);
+    if (init?.tracing !== undefined) this.setTracing(init.tracing);
   }
 
   /** The raw content. */
@@ -230,6 +244,29 @@ export class Message {
     else this.#error = error;
   }
 
+  /** The message's trace context (a propagation text map), if it has one. */
+  get tracing(): TraceCarrier | undefined {
+    return this.#tracing;
+  }
+
+  /** Sets the trace context (a copy is kept; an empty map or `undefined` clears it). */
+  setTracing(carrier: TraceCarrier | undefined): void {
+    if (carrier === undefined) {
+      this.#tracing = undefined;
+      return;
+    }
+    const copy: Record<string, string> = Object.create(null);
+    let any = false;
+    for (const k in carrier) {
+      if (!Object.hasOwn(carrier, k)) continue;
+      const v = carrier[k];
+      if (typeof v !== "string") throw new TypeError(`tracing: value of '${k}' must be a string`);
+      copy[k] = v;
+      any = true;
+    }
+    this.#tracing = any ? Object.freeze(copy) : undefined;
+  }
+
   /** Index of this message in its batch (0 when it is not in one). */
   get batchIndex(): number {
     return this._index;
@@ -245,11 +282,12 @@ export class Message {
     return this._batch;
   }
 
-  /** A copy with the same content, metadata and error, outside any batch. */
+  /** A copy with the same content, metadata, error and trace context, outside any batch. */
   clone(): Message {
     const m = new Message(this.#text ?? (this.#bytes as Uint8Array));
     if (this.#meta) m.#meta = new Map(this.#meta);
     m.#error = this.#error;
+    m.#tracing = this.#tracing;
     if (this.#hasBody) {
       m.#body = this.#body;
       m.#hasBody = true;

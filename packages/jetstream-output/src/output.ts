@@ -74,6 +74,8 @@ class Job {
   }
 }
 
+/** A field that reads the message's trace context. */
+const TRACING_FUNCTION = /\btracing_(?:id|span)\s*\(/;
 const CLOSED = () => new JetStreamOutputError("CLOSED", "the output is closed", { retryable: false });
 
 /**
@@ -115,6 +117,8 @@ export class JetStreamOutput implements Output {
   #metaDecisions = new Map<string, boolean>();
   #noStreamChecks = new Map<string, Promise<JetStreamOutputError>>();
 
+  /** `inject_tracing_map` is set or a field calls `tracing_id()` / `tracing_span()`. */
+  readonly #usesTrace: boolean;
   #trace: TraceApi | undefined;
   #stats = { accepted: 0, acked: 0, duplicates: 0, failed: 0, retries: 0 };
 
@@ -136,6 +140,12 @@ export class JetStreamOutput implements Output {
     }
     this.#builder = new HeaderBuilder(this.#dynamicHeaders ? "" : lines);
     this.#staticHeaderBytes = this.#builder.staticBlock();
+    const c = this.config;
+    this.#usesTrace =
+      c.tracing !== undefined ||
+      [c.subject, ...c.headers.map(([, v]) => v), ...(typeof c.msgId === "object" ? [c.msgId] : [])].some(
+        (i) => TRACING_FUNCTION.test(i.source),
+      );
   }
 
   get stats(): OutputStats {
@@ -149,7 +159,7 @@ export class JetStreamOutput implements Output {
 
   async connect(): Promise<void> {
     if (this.#client) return;
-    if (this.config.tracing) this.#trace = await loadTracing();
+    if (this.#usesTrace) this.#trace = await loadTracing();
     const client = this.#options.client ?? (await connectNats(this.config.connection, this.#options.connect));
     this.#ownsClient = this.#options.client === undefined;
     this.#client = client;
@@ -268,14 +278,16 @@ export class JetStreamOutput implements Output {
       });
     }
     const c = this.config;
-    if (c.tracing && this.#trace) {
+    if (this.#trace && message.tracing === undefined) {
+      // The caller's active OpenTelemetry context is the message's span, unless it carries one.
       const carrier = traceCarrier(this.#trace);
-      if (carrier) {
-        try {
-          c.tracing.apply(message, carrier);
-        } catch {
-          // As in the reference: a failing tracing mapping must not stop the message.
-        }
+      if (carrier) message.setTracing(carrier);
+    }
+    if (c.tracing && message.tracing) {
+      try {
+        c.tracing.apply(message, message.tracing);
+      } catch {
+        // As in the reference: a failing tracing mapping must not stop the message.
       }
     }
     if (c.subject.isStatic) this.#pSubject = c.subject.evaluate(message);

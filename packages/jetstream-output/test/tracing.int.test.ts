@@ -77,6 +77,47 @@ describe("jetstream-output inject_tracing_map", () => {
     expect(m?.data).toBe('{"id":1}');
   });
 
+  it("jetstream-output - a message's own trace context is used, before the active span", async () => {
+    const { o, stream } = await setup({
+      inject_tracing_map: "meta = @.merge(this)",
+      metadata: { include_prefixes: ["trace"] },
+    });
+    const own = "00-11111111111111111111111111111111-2222222222222222-01";
+    await o.write(createMessage("a", { tracing: { traceparent: own } }));
+    await inSpan(() => o.write(createMessage("b", { tracing: { traceparent: own } })));
+    const got = await readStream(jsm, stream);
+    expect(got.map((m) => m.headers)).toEqual([{ traceparent: [own] }, { traceparent: [own] }]);
+  });
+});
+
+describe("jetstream-output tracing functions in fields", () => {
+  it("jetstream-output - tracing_id() and tracing_span() in headers read the active span", async () => {
+    const { o, stream } = await setup({
+      headers: { "X-Trace-Id": "${! tracing_id() }", "X-Span": '${! tracing_span().traceparent | "none" }' },
+    });
+    await inSpan(() => o.write(createMessage("{}")));
+    await o.write(createMessage("{}"));
+    const got = await readStream(jsm, stream);
+    expect(got.map((m) => m.headers)).toEqual([
+      { "X-Trace-Id": [SPAN.traceId], "X-Span": [TRACEPARENT] },
+      { "X-Trace-Id": [""], "X-Span": ["none"] },
+    ]);
+  });
+
+  it("jetstream-output - tracing_id() in the subject routes by the message's trace context", async () => {
+    n++;
+    await addStream(jsm, `TR${n}`, [`tr${n}.>`]);
+    const o = outputs.add(
+      new JetStreamOutput({ urls: [server.url], subject: `tr${n}.\${! tracing_id() }`, msg_id: "" }),
+    );
+    await o.connect();
+    await inSpan(() => o.write(createMessage("x")));
+    const [m] = await readStream(jsm, `TR${n}`);
+    expect(m?.subject).toBe(`tr${n}.${SPAN.traceId}`);
+  });
+});
+
+describe("jetstream-output inject_tracing_map config", () => {
   it("jetstream-output - a mapping that is not an assignment is a config error", () => {
     expect(
       () => new JetStreamOutput({ urls: ["h:1"], subject: "a", inject_tracing_map: "this.foo" }),
