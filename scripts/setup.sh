@@ -21,6 +21,8 @@ pnpm --version >/dev/null
 
 if [ "${CI:-}" = "true" ]; then pnpm install --frozen-lockfile; else pnpm install; fi
 bash scripts/ensure-nats-server.sh >/dev/null
+# The newest Debian nats-server, for the second integration run (best effort: see scripts/test.sh).
+bash scripts/ensure-nats-server-newest.sh >/dev/null || echo "setup: no newer nats-server fetched; pnpm test will say so" >&2
 # The TLS tests generate their certificates with the openssl CLI.
 if ! command -v openssl >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
