@@ -186,7 +186,8 @@ function goPrecisionG(f: number, prec: number): string {
   return s;
 }
 
-function fmtString(s: string, spec: Spec, bytes: Uint8Array | undefined): string {
+/** `undefined` for a verb strings do not take. */
+function fmtString(s: string, spec: Spec, bytes: Uint8Array | undefined): string | undefined {
   switch (spec.verb) {
     case "v":
     case "s": {
@@ -204,7 +205,7 @@ function fmtString(s: string, spec: Spec, bytes: Uint8Array | undefined): string
       return padTo(h, spec, false);
     }
     default:
-      return "";
+      return undefined;
   }
 }
 
@@ -212,12 +213,11 @@ function fmtValue(v: Value, spec: Spec): string {
   const verb = spec.verb;
   if (typeof v === "string" || v instanceof JsonNumber || typeof v === "number") {
     const s = typeof v === "string" ? v : v instanceof JsonNumber ? v.text : String(v);
-    const out = fmtString(s, spec, undefined);
-    return out === "" && !"vsqxX".includes(verb) ? bad(spec, v) : out === "" ? bad(spec, v) : out;
+    return fmtString(s, spec, undefined) ?? bad(spec, v);
   }
   if (v instanceof Uint8Array) {
     if (verb === "s" || verb === "q" || verb === "x" || verb === "X") {
-      return fmtString(new TextDecoder().decode(v), spec, v);
+      return fmtString(new TextDecoder().decode(v), spec, v) ?? bad(spec, v);
     }
     if (verb === "v" || verb === "d") return padTo(`[${Array.from(v).join(" ")}]`, spec, false);
     return bad(spec, v);

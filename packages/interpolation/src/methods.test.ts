@@ -71,6 +71,9 @@ describe("interpolation - string methods", () => {
     ['"%v|%v|%v".format(null, [1, "a"], {"k": true})', "<nil>|[1 a]|map[k:true]"],
     ['"%05.2f|%x|%q".format(3.14159, 255, "q")', '03.14|ff|"q"'],
     ['"%d".format("str")', "%!d(string=str)"],
+    ['"[%v|%s|%q|%5s]".format("", "", "", "")', '[||""|     ]'],
+    ['"[%v|%s]".format("".bytes(), "".bytes())', "[[]|]"],
+    ['"%d".format("")', "%!d(string=)"],
     ['"%s %s".format("one")', "one %!s(MISSING)"],
     ['"%s".format("a", "b")', "a%!(EXTRA string=b)"],
     ['"%5s|%-5s|".format("ab", "cd")', "   ab|cd   |"],
@@ -256,6 +259,102 @@ describe("interpolation - structured methods", () => {
     ["this.obj.map(a + c.d)", "5"],
   ])("interpolation - %s gives %j", (query, expected) => {
     expect(q(query, doc)).toBe(expected);
+  });
+
+  // Examples of the reference's docs for the methods added after the spec's engine version.
+  it.each([
+    ['{"foo":[3,8,11]}', "this.foo.fold(0, item -> item.tally + item.value)", "22"],
+    [
+      '{"foo":["hello ", "world"]}',
+      'this.foo.fold("", item -> "%v%v".format(item.tally, item.value))',
+      "hello world",
+    ],
+    [
+      '{"fruits":[{"apple":5},{"banana":3},{"orange":8}]}',
+      "this.fruits.fold({}, item -> item.tally.merge(item.value))",
+      '{"apple":5,"banana":3,"orange":8}',
+    ],
+    ['{"foo":[]}', "this.foo.fold(7, item -> item.tally + 1)", "7"],
+    ['["foo", "bar", "baz", "bar"]', 'this.find_all("bar")', "[1,3]"],
+    ['["foo", "bar", "baz"]', 'this.find_all("x")', "[]"],
+    ['["foo", "bar", "baz"]', 'this.find_by(v -> v != "bar")', "0"],
+    [
+      '{"users":[{"name":"Alice","age":15},{"name":"Bob","age":22},{"name":"Carol","age":19}]}',
+      "this.users.find_by(u -> u.age >= 18)",
+      "1",
+    ],
+    ['["a"]', 'this.find_by(v -> v == "z")', "-1"],
+    ['["foo", "bar", "baz"]', 'this.find_all_by(v -> v != "bar")', "[0,2]"],
+    [
+      '{"dict":{"keya":"hello","keyb":"world"}}',
+      "this.dict.map_each_key(key -> key.uppercase())",
+      '{"KEYA":"hello","KEYB":"world"}',
+    ],
+    [
+      '{"amqp_key":"foo","kafka_key":"bar","kafka_topic":"baz"}',
+      'this.map_each_key(key -> if key.contains("kafka") { "_" + key })',
+      '{"_kafka_key":"bar","_kafka_topic":"baz","amqp_key":"foo"}',
+    ],
+    [
+      '{"foo":{"first_name":"fooer","likes":"bars"},"bar":{"second_name":"barer","likes":"foos"}}',
+      "this.foo.assign(this.bar)",
+      '{"first_name":"fooer","likes":"foos","second_name":"barer"}',
+    ],
+    [
+      '{"defaults":{"timeout":30,"retries":3,"tls":{"on":false,"ca":"x"}},"user":{"timeout":60,"tls":{"on":true}}}',
+      "this.defaults.assign(this.user)",
+      '{"retries":3,"timeout":60,"tls":{"ca":"x","on":true}}',
+    ],
+    ['{"a":["x"],"b":["y"]}', "this.a.assign(this.b)", '["x","y"]'],
+    [
+      '{"foo":[{"bar":"1"},{"bar":{}},{"bar":"2"},{"bar":[]}]}',
+      "this.collapse()",
+      '{"foo.0.bar":"1","foo.2.bar":"2"}',
+    ],
+    [
+      '{"foo":[{"bar":"1"},{"bar":{}},{"bar":"2"},{"bar":[]}]}',
+      "this.collapse(include_empty: true)",
+      '{"foo.0.bar":"1","foo.1.bar":{},"foo.2.bar":"2","foo.3.bar":[]}',
+    ],
+    [
+      '{"id":1,"value":["foo","bar","baz"]}',
+      'this.explode("value")',
+      '[{"id":1,"value":"foo"},{"id":1,"value":"bar"},{"id":1,"value":"baz"}]',
+    ],
+    [
+      '{"id":1,"value":{"foo":2,"bar":[3,4],"baz":{"bev":5}}}',
+      'this.explode("value")',
+      '{"bar":{"id":1,"value":[3,4]},"baz":{"id":1,"value":{"bev":5}},"foo":{"id":1,"value":2}}',
+    ],
+    ['{"id":1,"a":{"b":[1,2]}}', 'this.explode("a.b")', '[{"a":{"b":1},"id":1},{"a":{"b":2},"id":1}]'],
+  ])("interpolation - on %s, %s gives %j", (body, query, expected) => {
+    expect(q(query, msg(body))).toBe(expected);
+  });
+
+  it.each([
+    [
+      '{"foo":3}',
+      "this.foo.fold(0, item -> item.tally + item.value)",
+      "expected array value, got number from field `this.foo` (3)",
+    ],
+    [
+      '["a"]',
+      "this.find_by(v -> v)",
+      'field `this`: query returned a non-boolean value for index 0: expected bool value, got string ("a")',
+    ],
+    [
+      '{"a":1}',
+      "this.map_each_key(k -> 5)",
+      "field `this`: unexpected result from key mapping: expected string value, got number (5)",
+    ],
+    [
+      '{"id":1}',
+      'this.explode("value")',
+      "field `this`: expected array or object value at path 'value', found: null",
+    ],
+    ['"x"', "this.collapse()", "field `this`: not an object or array"],
+  ])("interpolation - on %s, %s fails with %j", (body, query, message) => {
+    expect(qError(query, msg(body)).message).toBe(message);
   });
 
   it.each([

@@ -46,6 +46,7 @@ import {
   utf8Encode,
   utf8Length,
   type Value,
+  type ValueObject,
   valuesEqual,
   wrapInt,
 } from "./value.js";
@@ -279,6 +280,75 @@ function deletePath(v: Value, path: readonly string[]): Value {
     else if (rest.length > 0) out[k] = deletePath(v[k] as Value, rest);
   }
   return out;
+}
+
+/** `gabs` `MergeFn` with the `assign` collision rule: objects merge deeply, anything else is replaced. */
+function assignValues(a: Value, b: Value): Value {
+  if (isObject(a) && isObject(b)) {
+    const out = newObject();
+    for (const k of Object.keys(a)) out[k] = a[k] as Value;
+    for (const k of Object.keys(b)) {
+      const existing = getKey(out, k);
+      out[k] = existing === undefined ? (b[k] as Value) : assignValues(existing, b[k] as Value);
+    }
+    return out;
+  }
+  if (Array.isArray(a)) return Array.isArray(b) ? [...a, ...b] : [...a, b];
+  return b;
+}
+
+/** `gabs` `Flatten` / `FlattenIncludeEmpty`: leaves keyed by their dot path (not escaped). */
+function collapseValue(v: Value, includeEmpty: boolean): Value {
+  if (!Array.isArray(v) && !isObject(v)) throw new QueryError("FAILED", "not an object or array");
+  const out = newObject();
+  const walk = (node: Value, path: string) => {
+    const entries: [string, Value][] = Array.isArray(node)
+      ? node.map((e, i) => [String(i), e])
+      : Object.keys(node as ValueObject).map((k) => [k, (node as ValueObject)[k] as Value]);
+    for (const [k, child] of entries) {
+      const at = path === "" ? k : `${path}.${k}`;
+      const empty = Array.isArray(child)
+        ? child.length === 0
+        : isObject(child) && Object.keys(child).length === 0;
+      if ((Array.isArray(child) || isObject(child)) && !empty) walk(child, at);
+      else if (!empty || includeEmpty) out[at] = child;
+    }
+  };
+  walk(v, "");
+  return out;
+}
+
+/** `gabs` `Set`: a copy of `root` with `value` at `path`, creating objects on the way. */
+function setPath(root: Value, path: readonly string[], value: Value): Value {
+  if (path.length === 0) return value;
+  const [head, ...rest] = path as [string, ...string[]];
+  const out = newObject();
+  if (isObject(root)) for (const k of Object.keys(root)) out[k] = root[k] as Value;
+  const child = isObject(root) ? getKey(root, head) : undefined;
+  out[head] = setPath(child ?? null, rest, value);
+  return out;
+}
+
+function findByIndexes(fn: Node, ctx: Ctx, v: Value, all: boolean): Value {
+  if (!Array.isArray(v)) throw typeError(v, "array");
+  const out: Value[] = [];
+  for (let i = 0; i < v.length; i++) {
+    let r: Value;
+    try {
+      r = execWith(fn, ctx, v[i] as Value);
+    } catch (err) {
+      if (!(err instanceof QueryError)) throw err;
+      throw new WrapErr(`query returned an error for index ${i}`, err);
+    }
+    if (typeof r !== "boolean") {
+      throw new WrapErr(`query returned a non-boolean value for index ${i}`, typeError(r, "bool"));
+    }
+    if (r) {
+      if (!all) return BigInt(i);
+      out.push(BigInt(i));
+    }
+  }
+  return all ? out : -1n;
 }
 
 function mergeValues(a: Value, b: Value): Value {
@@ -641,6 +711,91 @@ export function builtinMethods(): MethodImpl[] {
       return (v) => {
         if (!Array.isArray(v)) throw typeError(v, "array");
         return BigInt(v.findIndex((e) => valuesEqual(val, e)));
+      };
+    }),
+    simpleMethod("find_all", p([{ name: "value", type: "any" }]), (args) => {
+      const val = args.value("value");
+      return (v) => {
+        if (!Array.isArray(v)) throw typeError(v, "array");
+        const out: Value[] = [];
+        v.forEach((e, i) => {
+          if (valuesEqual(val, e)) out.push(BigInt(i));
+        });
+        return out;
+      };
+    }),
+    simpleMethod("find_by", p([{ name: "query", type: "query" }]), (args) => {
+      const fn = args.query("query");
+      return (v, ctx) => findByIndexes(fn, ctx, v, false);
+    }),
+    simpleMethod("find_all_by", p([{ name: "query", type: "query" }]), (args) => {
+      const fn = args.query("query");
+      return (v, ctx) => findByIndexes(fn, ctx, v, true);
+    }),
+    simpleMethod(
+      "fold",
+      p([
+        { name: "initial", type: "any" },
+        { name: "query", type: "query" },
+      ]),
+      (args) => {
+        const initial = args.value("initial");
+        const fn = args.query("query");
+        return (v, ctx) => {
+          if (!Array.isArray(v)) throw typeError(v, "array");
+          let tally = initial;
+          for (const e of v) {
+            const o = newObject();
+            o.tally = tally;
+            o.value = e;
+            tally = execWith(fn, ctx, o);
+          }
+          return tally;
+        };
+      },
+    ),
+    simpleMethod("map_each_key", p([{ name: "query", type: "query" }]), (args) => {
+      const fn = args.query("query");
+      return (v, ctx) => {
+        if (!isObject(v)) throw typeError(v, "object");
+        const out = newObject();
+        for (const k of sortedKeys(v)) {
+          const r = execWith(fn, ctx, k);
+          if (r === NOTHING) out[k] = v[k] as Value;
+          else if (typeof r === "string") out[r] = v[k] as Value;
+          else throw new WrapErr("unexpected result from key mapping", typeError(r, "string"));
+        }
+        return out;
+      };
+    }),
+    simpleMethod("assign", p([{ name: "with", type: "any" }]), (args) => {
+      const other = args.value("with");
+      return (v) => {
+        if (!Array.isArray(v) && !isObject(v)) throw typeError(v, "object", "array");
+        return assignValues(v, other);
+      };
+    }),
+    simpleMethod("collapse", p([{ name: "include_empty", type: "bool", default: false }]), (args) => {
+      const includeEmpty = args.bool("include_empty");
+      return (v) => collapseValue(v, includeEmpty);
+    }),
+    simpleMethod("explode", p([{ name: "path", type: "string" }]), (args) => {
+      const raw = args.str("path");
+      const path = dotPathToSlice(raw);
+      return (v) => {
+        if (!isObject(v)) throw typeError(v, "object");
+        const target = searchPath(v, path);
+        const base = deletePath(v, path);
+        if (Array.isArray(target)) return target.map((e) => setPath(base, path, e));
+        if (isObject(target)) {
+          const out = newObject();
+          for (const k of Object.keys(target)) out[k] = setPath(base, path, target[k] as Value);
+          return out;
+        }
+        throw new QueryError(
+          "FAILED",
+          `expected array or object value at path '${raw}', found: ${typeOf(target ?? null)}`,
+        );
       };
     }),
     simpleMethod("without", VARIADIC, (args) => {
