@@ -282,17 +282,20 @@ function deletePath(v: Value, path: readonly string[]): Value {
   return out;
 }
 
-/** `gabs` `MergeFn` with the `assign` collision rule: objects merge deeply, anything else is replaced. */
-function assignValues(a: Value, b: Value): Value {
-  if (isObject(a) && isObject(b)) {
-    const out = newObject();
-    for (const k of Object.keys(a)) out[k] = a[k] as Value;
-    for (const k of Object.keys(b)) {
-      const existing = getKey(out, k);
-      out[k] = existing === undefined ? (b[k] as Value) : assignValues(existing, b[k] as Value);
-    }
-    return out;
+/** `gabs` `MergeFn`: the keys of both objects, a key in both combined by `collide`. */
+function mergeObjects(a: ValueObject, b: ValueObject, collide: (x: Value, y: Value) => Value): Value {
+  const out = newObject();
+  for (const k of Object.keys(a)) out[k] = a[k] as Value;
+  for (const k of Object.keys(b)) {
+    const existing = getKey(out, k);
+    out[k] = existing === undefined ? (b[k] as Value) : collide(existing, b[k] as Value);
   }
+  return out;
+}
+
+/** `assign`: objects merge deeply, arrays concatenate, anything else is replaced. */
+function assignValues(a: Value, b: Value): Value {
+  if (isObject(a) && isObject(b)) return mergeObjects(a, b, assignValues);
   if (Array.isArray(a)) return Array.isArray(b) ? [...a, ...b] : [...a, b];
   return b;
 }
@@ -352,15 +355,7 @@ function findByIndexes(fn: Node, ctx: Ctx, v: Value, all: boolean): Value {
 }
 
 function mergeValues(a: Value, b: Value): Value {
-  if (isObject(a) && isObject(b)) {
-    const out = newObject();
-    for (const k of Object.keys(a)) out[k] = a[k] as Value;
-    for (const k of Object.keys(b)) {
-      const existing = getKey(out, k);
-      out[k] = existing === undefined ? (b[k] as Value) : mergeValues(existing, b[k] as Value);
-    }
-    return out;
-  }
+  if (isObject(a) && isObject(b)) return mergeObjects(a, b, mergeValues);
   const left = Array.isArray(a) ? a : [a];
   const right = Array.isArray(b) ? b : [b];
   return [...left, ...right];
