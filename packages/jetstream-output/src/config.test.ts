@@ -62,6 +62,30 @@ describe("jetstream-output config", () => {
     expect(typeof c.msgId).toBe("object");
   });
 
+  it("jetstream-output - a static msg_id is a config error: the stream would keep only the first message", () => {
+    expect(issuesOf({ urls: ["h:1"], subject: "a", msg_id: "abc" })).toEqual([
+      {
+        path: "msg_id",
+        message:
+          "is the same for every message ('abc'), so the stream would store only the first: interpolate it, e.g. '${! json(\"id\") }', or leave it out for a generated id",
+      },
+    ]);
+  });
+
+  it("jetstream-output - a static subject over 4000 bytes is a config error", () => {
+    expect(issuesOf({ urls: ["h:1"], subject: "a".repeat(4001) })).toEqual([
+      {
+        path: "subject",
+        message:
+          "subject is 4001 bytes, over 4000: nats-server refuses protocol lines over 4096 bytes (max_control_line) and drops the connection",
+      },
+    ]);
+    expect(
+      parseOutputConfig({ urls: ["h:1"], subject: `${"é".repeat(1999)}.x` }).subject.source,
+    ).toHaveLength(2001);
+    expect(issuesOf({ urls: ["h:1"], subject: `${"é".repeat(2000)}.x` })).toHaveLength(1);
+  });
+
   it("jetstream-output - reports every problem at once with its field path", () => {
     const broken = {
       urls: ["h:1"],

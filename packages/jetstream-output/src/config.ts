@@ -125,7 +125,16 @@ export function parseOutputConfig(raw: unknown, options: ParseOutputOptions = {}
 
   let msgId: OutputConfig["msgId"] = "generate";
   if (c.msg_id === "") msgId = "none";
-  else if (c.msg_id !== undefined) msgId = compile(c.msg_id, ["msg_id"]) ?? "none";
+  else if (c.msg_id !== undefined) {
+    const id = compile(c.msg_id, ["msg_id"]);
+    msgId = id ?? "none";
+    if (id?.isStatic) {
+      push(
+        ["msg_id"],
+        `is the same for every message ('${id.source}'), so the stream would store only the first: interpolate it, e.g. '\${! json("id") }', or leave it out for a generated id`,
+      );
+    }
+  }
 
   const duration = (text: string, path: (string | number)[], min: number): number => {
     const r = parseDuration(text);

@@ -24,8 +24,6 @@ export type JetStreamOutputErrorCode =
   | "ACK_TIMEOUT"
   /** The connection dropped before the ack came: the message may or may not be stored. */
   | "DISCONNECTED"
-  /** No connection for longer than the write timeout. */
-  | "NOT_CONNECTED"
   /** A 503 "no responders" while a stream for the subject exists (e.g. a leader election). */
   | "STREAM_UNAVAILABLE"
   /** The ack could not be understood. */

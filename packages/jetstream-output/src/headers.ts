@@ -96,8 +96,17 @@ export function headerValueProblem(value: string): string | undefined {
  * Why `subject` cannot be published to, or `undefined`. Rejects what the server would drop or
  * misroute: empty, whitespace, empty tokens (`a..b`, leading or trailing `.`), wildcard tokens.
  */
+/** Subject bytes that leave room in a 4096-byte `HPUB` line for the reply subject and sizes. */
+export const MAX_SUBJECT_BYTES = 4000;
+
 export function subjectProblem(subject: string): string | undefined {
   if (subject === "") return "subject is empty";
+  if (subject.length * 3 > MAX_SUBJECT_BYTES) {
+    const bytes = Buffer.byteLength(subject);
+    if (bytes > MAX_SUBJECT_BYTES) {
+      return `subject is ${bytes} bytes, over ${MAX_SUBJECT_BYTES}: nats-server refuses protocol lines over 4096 bytes (max_control_line) and drops the connection`;
+    }
+  }
   let tokenStart = 0;
   for (let i = 0; i <= subject.length; i++) {
     const c = i < subject.length ? subject.charCodeAt(i) : 0x2e;

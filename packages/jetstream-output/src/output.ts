@@ -120,6 +120,7 @@ export class JetStreamOutput implements Output {
   /** `inject_tracing_map` is set or a field calls `tracing_id()` / `tracing_span()`. */
   readonly #usesTrace: boolean;
   #trace: TraceApi | undefined;
+  #connecting: Promise<void> | undefined;
   #stats = { accepted: 0, acked: 0, duplicates: 0, failed: 0, retries: 0 };
 
   /**
@@ -157,11 +158,26 @@ export class JetStreamOutput implements Output {
     return this.#client;
   }
 
-  async connect(): Promise<void> {
-    if (this.#client) return;
+  /** Connects (once: concurrent calls share the attempt). Rejects with `CLOSED` after `close()`. */
+  connect(): Promise<void> {
+    if (this.#client) return Promise.resolve();
+    if (this.#closing || this.#closed) return Promise.reject(CLOSED());
+    this.#connecting ??= this.#connect().finally(() => {
+      this.#connecting = undefined;
+    });
+    return this.#connecting;
+  }
+
+  async #connect(): Promise<void> {
     if (this.#usesTrace) this.#trace = await loadTracing();
+    const owned = this.#options.client === undefined;
     const client = this.#options.client ?? (await connectNats(this.config.connection, this.#options.connect));
-    this.#ownsClient = this.#options.client === undefined;
+    if (this.#closing || this.#closed) {
+      // close() ran while this was connecting: do not leave a connection behind.
+      if (owned) await client.close();
+      throw CLOSED();
+    }
+    this.#ownsClient = owned;
     this.#client = client;
     this.#maxPayload = client.nc.info?.max_payload ?? this.#maxPayload;
     const publisher = new AckPublisher<Job>(client.nc, {
@@ -191,7 +207,7 @@ export class JetStreamOutput implements Output {
 
   write(message: Message): Promise<PubAck> {
     return new Promise((resolve, reject) => {
-      const failure = this.#prepare(message);
+      const failure = this.#prepareOrFail(message);
       this.#stats.accepted++;
       if (failure) {
         this.#stats.failed++;
@@ -215,7 +231,7 @@ export class JetStreamOutput implements Output {
       };
       for (let i = 0; i < messages.length; i++) {
         const message = messages[i] as Message;
-        const failure = this.#prepare(message);
+        const failure = this.#prepareOrFail(message);
         this.#stats.accepted++;
         if (failure) {
           this.#settle(
@@ -268,6 +284,22 @@ export class JetStreamOutput implements Output {
     }
     this.#builder.add(key, value);
   };
+
+  /**
+   * {@link #prepare}, with anything it throws (a plugin function, an OpenTelemetry propagator)
+   * turned into this message's error, so one message cannot break a batch.
+   */
+  #prepareOrFail(message: Message): JetStreamOutputError | undefined {
+    try {
+      return this.#prepare(message);
+    } catch (e) {
+      return new JetStreamOutputError(
+        "INTERPOLATION_FAILED",
+        `preparing the message failed: ${e instanceof Error ? e.message : String(e)}`,
+        { retryable: false, cause: e },
+      );
+    }
+  }
 
   /** Evaluates subject and headers into `#pSubject` / `#pHeaders`; returns why it cannot be sent. */
   #prepare(message: Message): JetStreamOutputError | undefined {

@@ -204,16 +204,26 @@ export class AckPublisher<J extends PublishJob> {
     const job = this.#pending.get(seq);
     if (job === undefined) return; // late: already failed by a timeout or a disconnect
     this.#pending.delete(seq);
-    const data = msg.data;
-    if (data.length === 0) {
-      this.#onResult(job, statusError(msg, job.subject), undefined);
-    } else {
-      const seqNo = this.#fastAck(data);
-      if (seqNo > 0)
-        this.#onResult(job, undefined, { stream: this.#streamName, seq: seqNo, duplicate: false });
-      else this.#slowAck(job, data);
+    // This runs inside nats-core's protocol parser: a throw here would stop the connection's
+    // reader, so whatever the reply holds, the job gets exactly one result and its slot is freed.
+    try {
+      const data = msg.data;
+      let error: JetStreamOutputError | undefined;
+      let ack: PubAck | undefined;
+      try {
+        if (data.length === 0) error = statusError(msg, job.subject);
+        else {
+          const seqNo = this.#fastAck(data);
+          if (seqNo > 0) ack = { stream: this.#streamName, seq: seqNo, duplicate: false };
+          else [error, ack] = readAck(data, job.subject);
+        }
+      } catch (cause) {
+        error = invalidAck("the ack could not be read", cause);
+      }
+      this.#onResult(job, error, ack);
+    } finally {
+      this.#released();
     }
-    this.#released();
   }
 
   /**
@@ -263,34 +273,6 @@ export class AckPublisher<J extends PublishJob> {
     }
     this.#streamNameBytes = d.slice(start, end);
     this.#streamName = decoder.decode(this.#streamNameBytes);
-  }
-
-  #slowAck(job: J, data: Uint8Array): void {
-    let body: {
-      stream?: unknown;
-      seq?: unknown;
-      duplicate?: unknown;
-      error?: { code?: number; err_code?: number; description?: string };
-    };
-    try {
-      body = JSON.parse(decoder.decode(data));
-    } catch (cause) {
-      this.#onResult(job, invalidAck("the ack is not JSON", cause), undefined);
-      return;
-    }
-    if (body.error) {
-      this.#onResult(job, apiError(body.error, job.subject), undefined);
-      return;
-    }
-    if (typeof body.stream !== "string" || body.stream === "" || typeof body.seq !== "number") {
-      this.#onResult(job, invalidAck("the ack has no stream or sequence"), undefined);
-      return;
-    }
-    this.#onResult(job, undefined, {
-      stream: body.stream,
-      seq: body.seq,
-      duplicate: body.duplicate === true,
-    });
   }
 
   #sweep(): void {
@@ -373,6 +355,32 @@ const PERMANENT_ERR_CODES = new Set([
   10070, // wrong last msg id
   10164, // message ttl invalid / disabled
 ]);
+
+/** The JSON path for an ack the fast check did not take: an error ack, a duplicate, anything odd. */
+function readAck(data: Uint8Array, subject: string): [JetStreamOutputError, undefined] | [undefined, PubAck] {
+  let body: unknown;
+  try {
+    body = JSON.parse(decoder.decode(data));
+  } catch (cause) {
+    return [invalidAck("the ack is not JSON", cause), undefined];
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    return [invalidAck("the ack is not a JSON object"), undefined];
+  }
+  const b = body as { stream?: unknown; seq?: unknown; duplicate?: unknown; error?: unknown };
+  if (b.error !== undefined && b.error !== null && b.error !== false) {
+    const e = typeof b.error === "object" ? (b.error as Record<string, unknown>) : {};
+    const info: { code?: number; err_code?: number; description?: string } = {};
+    if (typeof e.code === "number") info.code = e.code;
+    if (typeof e.err_code === "number") info.err_code = e.err_code;
+    info.description = typeof e.description === "string" ? e.description : String(b.error);
+    return [apiError(info, subject), undefined];
+  }
+  if (typeof b.stream !== "string" || b.stream === "" || typeof b.seq !== "number") {
+    return [invalidAck("the ack has no stream or sequence"), undefined];
+  }
+  return [undefined, { stream: b.stream, seq: b.seq, duplicate: b.duplicate === true }];
+}
 
 function apiError(
   e: { code?: number; err_code?: number; description?: string },

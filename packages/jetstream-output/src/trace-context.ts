@@ -17,12 +17,19 @@ export async function loadTracing(): Promise<TraceApi | undefined> {
 /**
  * The propagation carrier of the caller's active OpenTelemetry context: what the registered
  * propagator writes, or W3C `traceparent` / `tracestate` built from the active span when no
- * propagator is registered. `undefined` when there is no valid span context.
+ * propagator is registered. `undefined` when there is no valid span context, or the propagator
+ * throws.
  */
 export function traceCarrier(api: TraceApi): Record<string, string> | undefined {
   const ctx = api.context.active();
   const carrier: Record<string, string> = {};
-  api.propagation.inject(ctx, carrier);
+  try {
+    api.propagation.inject(ctx, carrier);
+  } catch {
+    // As the reference does with a failing injection: the message goes out without it.
+    return undefined;
+  }
+  for (const k of Object.keys(carrier)) if (typeof carrier[k] !== "string") delete carrier[k];
   if (Object.keys(carrier).length > 0) return carrier;
   const span = api.trace.getSpanContext(ctx);
   if (!span || !api.isSpanContextValid(span)) return undefined;

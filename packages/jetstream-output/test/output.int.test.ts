@@ -1,6 +1,6 @@
 import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { createMessage } from "@natskit/interpolation";
+import { createMessage, Message } from "@natskit/interpolation";
 import { type NatsServer, startNatsServer } from "@natskit/test-nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { BatchWriteError, JetStreamOutput, JetStreamOutputError } from "../src/index.js";
@@ -15,7 +15,7 @@ let jsm: JetStreamManager;
 let n = 0;
 
 beforeAll(async () => {
-  server = await startNatsServer({ maxPayload: 64 * 1024 });
+  server = await startNatsServer({ maxPayload: 64 * 1024, monitoring: true });
   ({ nc, jsm } = await admin(server.url));
 });
 afterAll(async () => {
@@ -66,6 +66,18 @@ describe("jetstream-output contract", () => {
     const results = await Promise.allSettled(writes);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(2000);
     expect(await streamCount(jsm, s.name)).toBe(2000);
+  });
+
+  it("jetstream-output - close() during connect() leaves no connection behind", async () => {
+    const before = (await server.connz()).connections.length;
+    const o = new JetStreamOutput({ urls: [server.url], subject: "t.x" });
+    const connecting = o.connect();
+    const again = o.connect();
+    await o.close();
+    await expect(connecting).rejects.toMatchObject({ code: "CLOSED" });
+    await expect(again).rejects.toMatchObject({ code: "CLOSED" });
+    await expect(o.connect()).rejects.toMatchObject({ code: "CLOSED" });
+    await expect.poll(async () => (await server.connz()).connections.length).toBe(before);
   });
 
   it("jetstream-output - a write after close fails with CLOSED", async () => {
@@ -207,6 +219,37 @@ describe("jetstream-output bad input fails the message and publishes nothing", (
     expect(await streamCount(jsm, s.name)).toBe(0);
   });
 
+  it("jetstream-output - a subject over 4000 bytes fails that message; the connection stays up", async () => {
+    const s = await stream();
+    const o = await output({ subject: '${! meta("p") }.${! meta("tail") }' });
+    const e = await rejectionOf(
+      o.write(createMessage("{}", { metadata: { p: s.prefix, tail: "x".repeat(5000) } })),
+    );
+    expect(e).toMatchObject({ code: "INVALID_SUBJECT", retryable: false });
+    expect(e.message).toContain("over 4000");
+    await o.write(createMessage("{}", { metadata: { p: s.prefix, tail: "ok" } }));
+    expect(await streamCount(jsm, s.name)).toBe(1);
+    expect(o.client?.isConnected()).toBe(true);
+  });
+
+  it("jetstream-output - a message that throws while being prepared fails alone, not the batch", async () => {
+    const s = await stream();
+    class UnreadableMessage extends Message {
+      override get content(): Uint8Array {
+        throw new RangeError("unreadable body");
+      }
+    }
+    const o = await output({ subject: `${s.prefix}.x` });
+    const e = await rejectionOf(
+      o.writeBatch([createMessage("1"), new UnreadableMessage("2"), createMessage("3")]),
+    );
+    expect(BatchWriteError.isInstance(e)).toBe(true);
+    const errors = (e as unknown as BatchWriteError).errors;
+    expect(errors.map((x) => x?.code)).toEqual([undefined, "INTERPOLATION_FAILED", undefined]);
+    expect(errors[1]?.message).toBe("preparing the message failed: unreadable body");
+    expect(await streamCount(jsm, s.name)).toBe(2);
+  });
+
   it("jetstream-output - a header value with CR/LF", async () => {
     const s = await stream();
     const o = await output({ subject: `${s.prefix}.x`, headers: { "X-A": '${! meta("v") }' } });
@@ -253,6 +296,51 @@ describe("jetstream-output bad input fails the message and publishes nothing", (
 });
 
 describe("jetstream-output server-side failures", () => {
+  it("jetstream-output - an odd reply (null, an array, a string, a bare error) fails that message and nothing else", async () => {
+    const s = await stream();
+    const replies: Record<string, string> = {
+      null: "null",
+      array: "[1]",
+      text: '"hi"',
+      err: '{"error":"boom"}',
+      nostream: '{"seq":5}',
+    };
+    const sub = nc.subscribe("odd.*", {
+      callback: (_e, m) => {
+        m.respond(new TextEncoder().encode(replies[m.subject.slice(4)] ?? ""));
+      },
+    });
+    await nc.flush();
+    try {
+      const o = await output({ subject: '${! meta("to") }', max_retries: 0 });
+      const results = await Promise.allSettled(
+        Object.keys(replies).map((k) => o.write(createMessage("x", { metadata: { to: `odd.${k}` } }))),
+      );
+      const errors = results.map((r) =>
+        r.status === "rejected" ? (r.reason as JetStreamOutputError) : undefined,
+      );
+      expect(errors.map((e) => e?.code)).toEqual([
+        "INVALID_ACK",
+        "INVALID_ACK",
+        "INVALID_ACK",
+        "PUBLISH_REJECTED",
+        "INVALID_ACK",
+      ]);
+      expect(errors.map((e) => e?.message)).toEqual([
+        "the ack is not a JSON object",
+        "the ack is not a JSON object",
+        "the ack is not a JSON object",
+        "the stream rejected the message for 'odd.err': boom (code undefined, err_code undefined)",
+        "the ack has no stream or sequence",
+      ]);
+      // The connection still reads: a real publish right after is acknowledged.
+      const ack = await o.write(createMessage("real", { metadata: { to: `${s.prefix}.ok` } }));
+      expect(ack).toMatchObject({ stream: s.name, seq: 1 });
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
   it("jetstream-output - no stream for the subject fails fast with NO_STREAM", async () => {
     const o = await output({ subject: "nobody.listens.here", ack_timeout: "30s" });
     const started = Date.now();

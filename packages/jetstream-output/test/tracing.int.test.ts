@@ -2,7 +2,7 @@ import type { JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { createMessage } from "@natskit/interpolation";
 import { type NatsServer, startNatsServer } from "@natskit/test-nats";
-import { context, ROOT_CONTEXT, trace } from "@opentelemetry/api";
+import { context, propagation, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { JetStreamOutput } from "../src/index.js";
@@ -75,6 +75,28 @@ describe("jetstream-output inject_tracing_map", () => {
     await o.write(createMessage('{"id":1}'));
     const [m] = await readStream(jsm, stream);
     expect(m?.data).toBe('{"id":1}');
+  });
+
+  it("jetstream-output - a propagator that throws leaves the message untraced, and it is still written", async () => {
+    const { o, stream } = await setup({
+      inject_tracing_map: "meta = @.merge(this)",
+      metadata: { include_prefixes: ["trace"] },
+    });
+    propagation.setGlobalPropagator({
+      inject: () => {
+        throw new Error("propagator broke");
+      },
+      extract: (c) => c,
+      fields: () => [],
+    });
+    try {
+      await inSpan(() => o.write(createMessage("x")));
+    } finally {
+      propagation.disable();
+    }
+    const [m] = await readStream(jsm, stream);
+    expect(m?.data).toBe("x");
+    expect(m?.headers).toEqual({});
   });
 
   it("jetstream-output - a message's own trace context is used, before the active span", async () => {
