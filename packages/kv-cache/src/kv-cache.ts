@@ -123,6 +123,8 @@ export class KvCache implements Cache {
   readonly #msgGetSubject: string;
   readonly #unsubscribe: (() => void)[] = [];
   #watch: { stop(): void } | undefined;
+  /** Bumped by every stop: a watch attempt that finds it changed was superseded. */
+  #watchGeneration = 0;
   #watchRetry: NodeJS.Timeout | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -533,7 +535,10 @@ export class KvCache implements Cache {
       });
     }
     if (body.error) {
-      if (body.error.code === 404) return { kind: "missing" };
+      // 10037 "no message found"; a 404 for the stream itself (10059) means the bucket is gone.
+      if (body.error.code === 404 && (body.error.err_code ?? NO_MESSAGE_FOUND) === NO_MESSAGE_FOUND) {
+        return { kind: "missing" };
+      }
       throw this.#serverError(body.error, op, key);
     }
     const msg = body.message;
@@ -670,8 +675,18 @@ export class KvCache implements Cache {
     const near = this.#near;
     if (near === undefined || this.#closed) return;
     this.#stopWatch();
-    const iter = await this.#kv.watch({ include: KvWatchInclude.UpdatesOnly });
-    if (this.#closed || !this.#client.isConnected()) {
+    // Nothing is served until this watch is live: changes before it starts would be missed.
+    near.reset();
+    const generation = this.#watchGeneration;
+    let iter: Awaited<ReturnType<KV["watch"]>>;
+    try {
+      iter = await this.#kv.watch({ include: KvWatchInclude.UpdatesOnly });
+    } catch (e) {
+      if (generation !== this.#watchGeneration) return; // superseded: a newer attempt owns the watch
+      throw e;
+    }
+    if (generation !== this.#watchGeneration || this.#closed || !this.#client.isConnected()) {
+      // A disconnect, close or newer attempt came while this one waited: it must not go live.
       iter.stop();
       return;
     }
@@ -707,6 +722,7 @@ export class KvCache implements Cache {
   }
 
   #stopWatch(): void {
+    this.#watchGeneration++;
     const w = this.#watch;
     this.#watch = undefined;
     try {
@@ -716,6 +732,9 @@ export class KvCache implements Cache {
     }
   }
 }
+
+/** JetStream `err_code` of a message get for a sequence or subject that holds nothing. */
+const NO_MESSAGE_FOUND = 10037;
 
 function isConfig(o: KvCacheOptions | KvCacheConfig): o is KvCacheConfig {
   return "connection" in o && "pathStyle" in o;

@@ -294,6 +294,24 @@ describe("kv-cache operations on a real server", () => {
     expect(td.decode(got.get("w.2999") ?? new Uint8Array())).toBe("v2999");
   });
 
+  it("kv-cache - reads of a bucket deleted under the cache fail; they do not report a missing key", async () => {
+    await createBucket(server.url, "gone", { allow_direct: false });
+    const c = track(await KvCache.connect({ urls: [server.url], bucket: "gone" }));
+    await c.set("k", "v");
+    const nc = await connect({ servers: server.url });
+    try {
+      await (await jetstreamManager(nc)).streams.delete("KV_gone");
+    } finally {
+      await nc.close();
+    }
+    const e = await rejection(c.get("k"));
+    expect(KeyNotFoundError.isInstance(e)).toBe(false);
+    expect(NatsServerError.isInstance(e)).toBe(true);
+    expect((e as NatsServerError).serverCode).toBe(10059);
+    const m = await rejection(c.getMulti(["k"]));
+    expect(KeyNotFoundError.isInstance(m)).toBe(false);
+  });
+
   it("kv-cache - a value that is neither bytes nor a string is an INVALID_ARGUMENT", async () => {
     const c = track(await KvCache.connect({ urls: [server.url], bucket: "existing" }));
     const e = await rejection(c.set("k", 42 as unknown as string));
