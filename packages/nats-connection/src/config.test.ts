@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MAX_RECONNECTS, parseConnectionConfig, parseConnectionOptions } from "./config.js";
 import { ConfigError, NatsConnectionError } from "./errors.js";
+import { resolveConnection } from "./resolve.js";
 
 function issuesOf(fn: () => unknown): { path: string; message: string }[] {
   try {
@@ -73,6 +74,50 @@ describe("nats-connection config", () => {
     const issues = issuesOf(() => parse({ urls }));
     expect(issues[0]?.path).toBe(path);
     expect(issues[0]?.message).toContain(message);
+  });
+
+  it.each([
+    ["nats://alice:pa/ss@h:4222", "'nats://alice:***@h:4222' is not a valid url"],
+    ["nats://alice:pa,ss@h:4222", "'nats://***' is not a valid url"],
+    ["nats://alice:pa,ss:x@h:4222", "'nats://***' is not a valid url"],
+  ])("nats-connection - a password with / or , never shows in a url error (%#)", (url, message) => {
+    const issues = issuesOf(() => parse({ urls: [url] }));
+    expect(issues[0]).toEqual({ path: "urls[0]", message });
+    expect(JSON.stringify(issues)).not.toMatch(/pa\/ss|pa,|ss@/);
+  });
+
+  it.each(["ws://h:80", "wss://h:443"])(
+    "nats-connection - websocket url %s is refused: the Node client dials TCP",
+    (url) => {
+      expect(issuesOf(() => parse({ urls: [url] }))[0]?.message).toContain(
+        "is a websocket url: the Node client connects over TCP only; use nats:// or tls://",
+      );
+    },
+  );
+
+  it("nats-connection - a tls:// url requires TLS, as in the Go client", () => {
+    expect(parse({ urls: ["tls://h:1"] }).tls).toMatchObject({ skipCertVerify: false, clientCerts: [] });
+    expect(parse({ urls: ["nats://h:1"] }).tls).toBeUndefined();
+    expect(
+      parse({ urls: ["tls://h:1"], tls: { enabled: true, skip_cert_verify: true } }).tls?.skipCertVerify,
+    ).toBe(true);
+  });
+
+  it("nats-connection - a non-string urls item is reported on its own path", () => {
+    expect(issuesOf(() => parse({ urls: ["nats://h:1", 5] }))).toEqual([
+      { path: "urls[1]", message: "expected a string, got number" },
+    ]);
+  });
+
+  it.each([
+    [{ user_jwt: " ", user_nkey_seed: "SUAXX" }, "auth.user_jwt", "required when auth.user_nkey_seed is set"],
+    [
+      { user_jwt: "a.b.c", user_nkey_seed: "  " },
+      "auth.user_nkey_seed",
+      "required when auth.user_jwt is set",
+    ],
+  ])("nats-connection - a blank jwt or seed counts as missing (%#)", (auth, path, message) => {
+    expect(issuesOf(() => parse({ urls: ["h:1"], auth }))).toEqual([{ path, message }]);
   });
 
   it("nats-connection - a bad url error masks the password", () => {
@@ -292,6 +337,17 @@ describe("nats-connection camelCase options", () => {
     expect(issues).toEqual([
       { path: "auth.userNkeySeed", message: "required when auth.userJwt is set" },
       { path: "tls.clientCerts[0].keyFile", message: "required when certFile is set" },
+    ]);
+  });
+
+  it("nats-connection - camelCase messages keep the user's own quoted text (file paths, urls) as written", () => {
+    const issues = issuesOf(() =>
+      resolveConnection(
+        parseConnectionOptions({ urls: ["h:1"], auth: { userCredentialsFile: "/nope/my_user.creds" } }),
+      ),
+    );
+    expect(issues).toEqual([
+      { path: "auth.userCredentialsFile", message: "cannot read '/nope/my_user.creds': no such file" },
     ]);
   });
 });

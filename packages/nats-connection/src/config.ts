@@ -82,7 +82,11 @@ export function parseFields<S extends z.ZodRawShape>(
 export function mergeIssues(schemaIssues: readonly RawIssue[], crossIssues: readonly RawIssue[]): RawIssue[] {
   const bad = schemaIssues.map((i) => i.path);
   const under = (p: Path, q: Path) => q.length <= p.length && q.every((s, k) => s === p[k]);
-  return [...schemaIssues, ...crossIssues.filter((i) => !bad.some((b) => under(i.path, b)))];
+  // A cross-field issue inside a bad field, or on the field a bad item belongs to (`urls` when
+  // `urls[1]` is not a string), is a consequence of the schema issue: only the cause is reported.
+  const related = (i: RawIssue) =>
+    bad.some((b) => under(i.path, b) || (i.path.length > 0 && under(b, i.path)));
+  return [...schemaIssues, ...crossIssues.filter((i) => !related(i))];
 }
 
 /** Same as {@link parseConnectionConfig} for the camelCase TypeScript API; paths in errors are camelCase. */
@@ -117,7 +121,9 @@ export function normalizeConnectionConfig(
   let maxReconnects = raw.max_reconnects ?? DEFAULT_MAX_RECONNECTS;
   if (maxReconnects < 0) maxReconnects = -1;
 
-  const tls = normalizeTls(raw.tls, raw.tls_handshake_first ?? false, at, push);
+  // As in the Go client, a tls:// url requires TLS even without a tls section.
+  const tlsScheme = urls.servers.some((s) => s.url.startsWith("tls://"));
+  const tls = normalizeTls(raw.tls, raw.tls_handshake_first ?? false, tlsScheme, at, push);
 
   const label = options.label?.trim();
   const config: ConnectionConfig = {
@@ -148,10 +154,13 @@ function selectAuth(a: RawAuthConfig, fromUrl: UrlCredentials | undefined, push:
   if (nonEmpty(a.user_credentials_file)) {
     add("user_credentials_file", { kind: "user_credentials_file", file: a.user_credentials_file });
   }
+  // Both are trimmed when used, so a blank one counts as missing.
+  const jwtSet = nonEmpty(a.user_jwt?.trim());
+  const seedSet = nonEmpty(a.user_nkey_seed?.trim());
   if (nonEmpty(a.user_jwt) || nonEmpty(a.user_nkey_seed)) {
     // The reference accepts a jwt with an empty seed and then silently connects without auth.
-    if (!nonEmpty(a.user_nkey_seed)) push(["auth", "user_nkey_seed"], "required when auth.user_jwt is set");
-    else if (!nonEmpty(a.user_jwt)) push(["auth", "user_jwt"], "required when auth.user_nkey_seed is set");
+    if (!seedSet) push(["auth", "user_nkey_seed"], "required when auth.user_jwt is set");
+    else if (!jwtSet) push(["auth", "user_jwt"], "required when auth.user_nkey_seed is set");
     add("user_jwt+user_nkey_seed", {
       kind: "user_jwt",
       jwt: (a.user_jwt ?? "").trim(),
@@ -193,11 +202,13 @@ function selectAuth(a: RawAuthConfig, fromUrl: UrlCredentials | undefined, push:
 function normalizeTls(
   t: RawTlsConfig | undefined,
   handshakeFirst: boolean,
+  tlsScheme: boolean,
   at: (...p: Path) => Path,
   push: Push,
 ): TlsConfig | undefined {
-  // As in Redpanda Connect, `enabled: false` ignores the other settings; handshake-first needs TLS.
-  if (!t?.enabled && !handshakeFirst) return undefined;
+  // As in Redpanda Connect, `enabled: false` ignores the other settings; handshake-first and
+  // tls:// urls need TLS (with the system's CAs unless the tls section says otherwise).
+  if (!t?.enabled && !handshakeFirst && !tlsScheme) return undefined;
   const tls = t?.enabled ? t : {};
 
   let rootCas: PemSource | undefined;
@@ -268,6 +279,14 @@ export function zodIssues(error: z.ZodError, input: unknown): RawIssue[] {
       }
       case "invalid_union": {
         const got = valueAt(input, path);
+        const bad = Array.isArray(got) ? got.findIndex((item) => typeof item !== "string") : -1;
+        if (bad !== -1) {
+          out.push({
+            path: [...path, bad],
+            message: `expected a string, got ${typeOf((got as unknown[])[bad])}`,
+          });
+          break;
+        }
         out.push({
           path,
           message:

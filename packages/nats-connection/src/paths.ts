@@ -29,11 +29,19 @@ export interface RawIssue {
   message: string;
 }
 
+function camelFieldNames(message: string): string {
+  return message
+    .split(/('[^']*')/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\b[a-z]+(?:_[a-z0-9]+)+\b/g, snakeToCamel)))
+    .join("");
+}
+
 export function renderIssues(issues: readonly RawIssue[], style: PathStyle): ConfigIssue[] {
   return issues.map((i) => ({
     path: renderPath(i.path, style),
     // Messages name other fields in YAML spelling; the typed API's users see their own spelling.
-    message: style === "camel" ? i.message.replace(/\b[a-z]+(?:_[a-z0-9]+)+\b/g, snakeToCamel) : i.message,
+    // Quoted parts ('/etc/nats/my_user.creds', urls) are the user's own text and stay as they are.
+    message: style === "camel" ? camelFieldNames(i.message) : i.message,
   }));
 }
 

@@ -52,6 +52,16 @@ describe("nats-connection redaction", () => {
     expect(JSON.stringify(r)).not.toContain("HIDDEN");
   });
 
+  it("nats-connection - masks every item of a comma list, passwords with / or @, and non-string secrets", () => {
+    const r = redactConnectionConfig({
+      urls: ["nats://a:s1-HIDDEN@h1,nats://b:s2-HIDDEN@h2", "nats://c:p/HIDDEN@h3", "nats://d:p@HIDDEN@h4"],
+      auth: { password: 123456, token: true },
+    });
+    expect(JSON.stringify(r)).not.toMatch(/HIDDEN|123456/);
+    expect(r.urls).toEqual(["nats://a:***@h1,nats://b:***@h2", "nats://c:***@h3", "nats://d:***@h4"]);
+    expect(r.auth).toEqual({ password: SECRET_MASK, token: SECRET_MASK });
+  });
+
   it("nats-connection - leaves empty secrets empty", () => {
     expect(redactConnectionConfig({ urls: [], auth: { password: "" } }).auth.password).toBe("");
   });

@@ -9,7 +9,8 @@ export const SECRET_MASK = "!!!SECRET_SCRUBBED!!!";
 /**
  * A deep copy of a config (YAML shape or camelCase options, or a whole component config that
  * contains the connection fields at its top level) with every secret masked: passwords, tokens,
- * seeds, JWTs, inline private keys, and credentials inside URLs. Empty values stay empty.
+ * seeds, JWTs, inline private keys (of any type, e.g. a number), and credentials inside URLs
+ * (each item of a comma-separated list). Empty values stay empty.
  */
 export function redactConnectionConfig<T>(config: T): T {
   const copy = structuredClone(config) as unknown;
@@ -37,7 +38,8 @@ function maskPath(node: unknown, path: readonly string[]): void {
   if (!isPlainObject(node) || !(head in node)) return;
   if (rest.length === 0) {
     const v = node[head];
-    if (typeof v === "string" && v !== "") node[head] = SECRET_MASK;
+    // Any non-empty value: YAML reads `password: 123456` as a number.
+    if (v !== undefined && v !== null && v !== "") node[head] = SECRET_MASK;
     return;
   }
   maskPath(node[head], rest);

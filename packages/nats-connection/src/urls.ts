@@ -19,7 +19,7 @@ export interface ExpandedUrls {
   issues: RawIssue[];
 }
 
-const SCHEMES = new Set(["nats:", "tls:", "ws:", "wss:"]);
+const SCHEMES = new Set(["nats:", "tls:"]);
 
 /**
  * Expands comma-separated items, trims them, drops empty ones, and lifts credentials out of the
@@ -67,12 +67,20 @@ function parseServerUrl(text: string): { url: string; credentials?: UrlCredentia
   try {
     u = new URL(withScheme);
   } catch {
-    return { error: `'${redactUrl(text)}' is not a valid url` };
+    const shown = echo(text);
+    return {
+      error: shown
+        ? `'${shown}' is not a valid url`
+        : "is not a valid url (not shown, as it may hold credentials)",
+    };
+  }
+  if (u.protocol === "ws:" || u.protocol === "wss:") {
+    return {
+      error: `'${redactUrl(text)}' is a websocket url: the Node client connects over TCP only; use nats:// or tls:// and the server's client port`,
+    };
   }
   if (!SCHEMES.has(u.protocol)) {
-    return {
-      error: `'${redactUrl(text)}' has unsupported scheme '${u.protocol}'; use nats://, tls://, ws:// or wss://`,
-    };
+    return { error: `'${redactUrl(text)}' has unsupported scheme '${u.protocol}'; use nats:// or tls://` };
   }
   if (u.hostname === "") return { error: `'${redactUrl(text)}' has no host` };
   if ((u.pathname !== "" && u.pathname !== "/") || u.search !== "" || u.hash !== "") {
@@ -104,14 +112,37 @@ function sameCredentials(a: UrlCredentials, b: UrlCredentials): boolean {
   return false;
 }
 
-/** `nats://alice:secret@host` → `nats://alice:***@host`; `nats://tok@host` → `nats://***@host`. */
+/**
+ * `nats://alice:secret@host` → `nats://alice:***@host`; `nats://tok@host` → `nats://***@host`.
+ * Each item of a comma-separated list is masked, and everything up to an item's last `@` counts as
+ * userinfo, so a password containing `/` or `@` is masked whole; an item that is not `host[:port]`
+ * without an `@` is masked too (a piece of a password split at a comma).
+ */
 export function redactUrl(text: string): string {
-  return text.replace(
-    /^([a-z][a-z0-9+.-]*:\/\/)?([^@/]*)@/i,
-    (_m, scheme: string | undefined, info: string) => {
+  return text
+    .split(",")
+    .map((part) => {
+      const scheme = /^\s*([a-z][a-z0-9+.-]*:\/\/)?/i.exec(part)?.[0] ?? "";
+      const rest = part.slice(scheme.length);
+      const at = rest.lastIndexOf("@");
+      // No userinfo: keep it if it looks like host[:port], else it may be a piece of a password
+      // that contains a comma (`user:pa,ss@host`), so mask it.
+      if (at === -1)
+        return /^[^:]*(:\d*)?\/?\s*$|^\s*\[[^\]]*\](:\d*)?\/?\s*$/.test(rest) ? part : `${scheme}***`;
+      const info = rest.slice(0, at);
       const colon = info.indexOf(":");
-      const masked = colon === -1 ? "***" : `${info.slice(0, colon)}:***`;
-      return `${scheme ?? ""}${masked}@`;
-    },
-  );
+      return `${scheme}${colon === -1 ? "***" : `${info.slice(0, colon)}:***`}${rest.slice(at)}`;
+    })
+    .join(",");
+}
+
+/**
+ * The redacted text of a url that failed to parse, when it has the shape of one (`host:port` after
+ * masking); `undefined` otherwise — e.g. a fragment of a password split off by a comma.
+ */
+function echo(text: string): string | undefined {
+  const r = redactUrl(text);
+  return /^([a-z][a-z0-9+.-]*:\/\/)?(\*\*\*@|[^:@/\s]*:\*\*\*@)?[^:@/\s]*(:\d*)?\/?$/i.test(r)
+    ? r
+    : undefined;
 }
