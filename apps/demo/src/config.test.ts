@@ -75,6 +75,27 @@ describe("config", () => {
     expect(msg.getMeta("type")).toBe("click");
   });
 
+  it.each([
+    ["${TOK|base64decode}", { TOK: "not base64!" }, "environment variable TOK: value is not valid base64"],
+    ["${X|bogus}", { X: "v" }, "environment variable X: unknown filter 'bogus'"],
+  ])(
+    "demo - a variable filter that fails (%s) is a config problem at its position, not a crash",
+    (ref, env, message) => {
+      const { plan, problems } = loadConfig(`output:\n  nats_jetstream:\n    urls: [${ref}]\n`, env);
+      expect(plan).toBeUndefined();
+      expect(problems).toEqual([{ path: [], message, line: 3, col: 12 }]);
+    },
+  );
+
+  it("demo - a YAML error never shows what a variable put into the text", () => {
+    const { problems } = loadConfig("output:\n  nats_jetstream:\n    auth:\n      password: ${PW}\n", {
+      PW: "*hunter2",
+    });
+    expect(problems.length).toBeGreaterThan(0);
+    expect(JSON.stringify(problems)).not.toContain("hunter2");
+    expect(problems[0]?.message).toMatch(/^invalid YAML: /);
+  });
+
   it("demo - a missing variable without default is a problem at its position", () => {
     const { problems } = loadConfig("output:\n  nats_jetstream:\n    urls: [${NOPE}]\n", {});
     const p = problems.find((x) => x.message.includes("'NOPE'"));
@@ -150,20 +171,24 @@ describe("config", () => {
   });
 
   it("demo - the summary line names every counter", () => {
-    const line = summaryLine({
+    const stats = {
       read: 10,
       published: 8,
       acked: 7,
       duplicates: 0,
       deduplicated: 2,
+      filtered: 0,
       failed: 1,
       errors: { ACK_TIMEOUT: 1 },
       retries: 0,
       elapsedMs: 1000,
       interrupted: false,
-    });
-    expect(line).toBe(
+    };
+    expect(summaryLine(stats)).toBe(
       "done: read 10, published 8, acked 7, deduplicated 2, failed 1 (ACK_TIMEOUT 1) in 1.00s (7 msgs/s)",
+    );
+    expect(summaryLine({ ...stats, read: 13, filtered: 3 })).toBe(
+      "done: read 13, published 8, acked 7, deduplicated 2, filtered 3, failed 1 (ACK_TIMEOUT 1) in 1.00s (7 msgs/s)",
     );
   });
 });

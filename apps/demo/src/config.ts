@@ -2,6 +2,7 @@ import { accessSync, constants } from "node:fs";
 import {
   defaultEnvironment,
   type Environment,
+  EnvVarError,
   type Interpolation,
   type Mapping,
   substituteEnvVars,
@@ -76,7 +77,22 @@ export function loadConfig(
   environment: Environment = defaultEnvironment(),
 ): LoadResult {
   const problems: Problem[] = [];
-  const { text: substituted, missing } = substituteEnvVars(text, env);
+  let substitution: ReturnType<typeof substituteEnvVars>;
+  try {
+    substitution = substituteEnvVars(text, env);
+  } catch (e) {
+    if (!EnvVarError.isInstance(e)) throw e;
+    const at = text.search(new RegExp(`\\$\\{${escapeRegExp(e.variable)}\\b`));
+    problems.push({
+      path: [],
+      message: `environment variable ${e.message}`,
+      ...(at >= 0 ? positionOf(text, at) : {}),
+    });
+    return { problems };
+  }
+  const { text: substituted, missing } = substitution;
+  // YAML errors may quote the text they failed on: never show what a variable put there.
+  const hide = substitutedValues(text, env);
   for (const name of new Set(missing)) {
     const at = text.search(new RegExp(`\\$\\{\\{?${escapeRegExp(name)}\\b`));
     problems.push({
@@ -93,7 +109,7 @@ export function loadConfig(
       const pos = lineCounter.linePos(e.pos[0]);
       problems.push({
         path: [],
-        message: `invalid YAML: ${firstLine(e.message)}`,
+        message: `invalid YAML: ${hide(firstLine(e.message))}`,
         line: pos.line,
         col: pos.col,
       });
@@ -109,7 +125,7 @@ export function loadConfig(
       problems: [
         {
           path: [],
-          message: `invalid YAML: ${firstLine(String((e as Error).message ?? e))}`,
+          message: `invalid YAML: ${hide(firstLine(String((e as Error).message ?? e)))}`,
           line: 1,
           col: 1,
         },
@@ -122,6 +138,19 @@ export function loadConfig(
   }
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
   return problems.length === 0 && plan ? { plan, problems } : { problems };
+}
+
+/** Masks, in a message, the values that `${VAR}` references in `text` take from `env`. */
+function substitutedValues(text: string, env: Record<string, string | undefined>): (s: string) => string {
+  const values = new Set<string>();
+  for (const m of text.matchAll(/\$\{([0-9A-Za-z_.]+)/g)) {
+    const v = env[m[1] as string];
+    // YAML quotes an alias or tag without its indicator (`*hunter2` → `hunter2`).
+    for (const s of [v, v?.replace(/^[\s*&!|>'"%@`-]+/, "")])
+      if (s !== undefined && s.length >= 3) values.add(s);
+  }
+  const sorted = [...values].sort((a, b) => b.length - a.length);
+  return (s) => sorted.reduce((out, v) => out.replaceAll(v, "***"), s);
 }
 
 function validate(raw: unknown, problems: Problem[], env: Environment): Plan | undefined {

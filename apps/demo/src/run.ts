@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { createMessage, type Message } from "@natskit/interpolation";
 import { JetStreamOutput, JetStreamOutputError } from "@natskit/jetstream-output";
-import { KvCache } from "@natskit/kv-cache";
+import { KeyNotFoundError, KvCache } from "@natskit/kv-cache";
 import type { InputSpec, Plan, ProcessorSpec } from "./config.js";
 import { claimKey } from "./dedupe.js";
 import type { Logger } from "./log.js";
@@ -20,6 +20,8 @@ export interface RunStats {
   duplicates: number;
   /** Dropped by a `dedupe` processor because the key was already in the cache. */
   deduplicated: number;
+  /** Dropped by a `mapping` processor: `root = deleted()`. */
+  filtered: number;
   /** Not stored: a processor or the output failed (see `errors`). */
   failed: number;
   /** Failures by error code. */
@@ -52,6 +54,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
     acked: 0,
     duplicates: 0,
     deduplicated: 0,
+    filtered: 0,
     failed: 0,
     errors: {},
     retries: 0,
@@ -101,6 +104,8 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
       runId: randomBytes(6).toString("hex"),
       seq: 0,
       giveUp: () => performance.now() >= deadline,
+      held: new WeakMap(),
+      log,
     };
 
     const limit = plan.output.config.maxInFlight;
@@ -121,7 +126,11 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
             stats.acked++;
             if (ack.duplicate) stats.duplicates++;
           },
-          (err: unknown) => fail(JetStreamOutputError.isInstance(err) ? err.code : "OUTPUT_FAILED", err),
+          (err: unknown) => {
+            fail(JetStreamOutputError.isInstance(err) ? err.code : "OUTPUT_FAILED", err);
+            // Not stored: give its dedupe keys back, or a rerun would drop it as a duplicate.
+            return releaseClaims(claims, m);
+          },
         )
         .finally(() => {
           slots.release();
@@ -136,7 +145,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
       for await (const msg of readInput(plan.input, opts)) {
         stats.read++;
         await slots.acquire();
-        if (sync) write(applyMappings(plan.processors, msg, fail));
+        if (sync) write(applyMappings(plan.processors, msg, stats, fail));
         else {
           const processed = applyProcessors(plan.processors, msg, caches, stats, fail, claims);
           // Processors run concurrently; writes are issued in input order.
@@ -177,12 +186,16 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
 function applyMappings(
   processors: readonly ProcessorSpec[],
   msg: Message,
+  stats: RunStats,
   fail: (code: string, err: unknown) => void,
 ): Message | undefined {
   for (const p of processors) {
     if (p.kind !== "mapping") continue;
     try {
-      p.mapping.apply(msg);
+      if (p.mapping.apply(msg)) {
+        stats.filtered++;
+        return undefined;
+      }
     } catch (e) {
       fail("MAPPING_FAILED", new Error(`${p.path.join(".")}: ${errorText(e)}`));
       return undefined;
@@ -196,6 +209,29 @@ interface ClaimContext {
   runId: string;
   seq: number;
   giveUp: () => boolean;
+  /** The dedupe keys each message in flight claimed, to give back if it is not stored. */
+  held: WeakMap<Message, { cache: KvCache; key: string; token: string }[]>;
+  log: Logger;
+}
+
+/**
+ * Deletes the dedupe keys `msg` claimed, where they still hold its token: the message was not
+ * stored, so its key must not make a later run (or a redelivery) drop it as a duplicate.
+ */
+async function releaseClaims(ctx: ClaimContext, msg: Message): Promise<void> {
+  const held = ctx.held.get(msg);
+  if (!held) return;
+  ctx.held.delete(msg);
+  for (const { cache, key, token } of held) {
+    try {
+      if (new TextDecoder().decode(await cache.get(key)) === token) await cache.delete(key);
+    } catch (e) {
+      if (KeyNotFoundError.isInstance(e)) continue;
+      ctx.log.warn(
+        `dedupe key '${key}' of a failed message could not be released (${errorText(e)}): a rerun will treat that message as a duplicate`,
+      );
+    }
+  }
 }
 
 async function applyProcessors(
@@ -210,9 +246,14 @@ async function applyProcessors(
     const where = p.path.join(".");
     if (p.kind === "mapping") {
       try {
-        p.mapping.apply(msg);
+        if (p.mapping.apply(msg)) {
+          // Dropped on purpose, as in Redpanda Connect: a claimed dedupe key stays (it was seen).
+          stats.filtered++;
+          return undefined;
+        }
       } catch (e) {
         fail("MAPPING_FAILED", new Error(`${where}: ${errorText(e)}`));
+        await releaseClaims(ctx, msg);
         return undefined;
       }
       continue;
@@ -220,20 +261,25 @@ async function applyProcessors(
     const key = p.key.tryString(msg);
     if (!key.ok) {
       fail("DEDUPE_KEY_FAILED", new Error(`${where}.key: ${key.error.message}`));
+      await releaseClaims(ctx, msg);
       return undefined;
     }
+    const cache = caches.get(p.cache) as KvCache;
+    const token = `${ctx.runId}-${++ctx.seq}`;
     try {
-      const claim = await claimKey(caches.get(p.cache) as KvCache, key.value, `${ctx.runId}-${++ctx.seq}`, {
-        giveUp: ctx.giveUp,
-      });
+      const claim = await claimKey(cache, key.value, token, { giveUp: ctx.giveUp });
       if (claim === "duplicate") {
         stats.deduplicated++;
         return undefined;
       }
+      const held = ctx.held.get(msg);
+      if (held) held.push({ cache, key: key.value, token });
+      else ctx.held.set(msg, [{ cache, key: key.value, token }]);
     } catch (e) {
       // As in Redpanda Connect: with drop_on_err the message is dropped, else it passes on.
       if (p.dropOnErr) {
         fail("DEDUPE_FAILED", new Error(`${where}: cache '${p.cache}': ${errorText(e)}`));
+        await releaseClaims(ctx, msg);
         return undefined;
       }
     }

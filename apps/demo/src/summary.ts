@@ -19,7 +19,9 @@ export function summaryLine(stats: RunStats): string {
     .join(", ");
   return (
     `${stats.interrupted ? "interrupted" : "done"}: read ${stats.read}, published ${stats.published}, ` +
-    `acked ${stats.acked}, deduplicated ${stats.deduplicated}, failed ${stats.failed}` +
+    `acked ${stats.acked}, deduplicated ${stats.deduplicated}, ` +
+    (stats.filtered > 0 ? `filtered ${stats.filtered}, ` : "") +
+    `failed ${stats.failed}` +
     (errors ? ` (${errors})` : "") +
     ` in ${(stats.elapsedMs / 1000).toFixed(2)}s (${rate(stats)} msgs/s)`
   );

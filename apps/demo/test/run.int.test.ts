@@ -110,6 +110,54 @@ describe("natskit run", () => {
     ).toBe(true);
   });
 
+  it("demo - a message the output could not store gives its dedupe key back, so a rerun delivers it", async () => {
+    // The bucket exists, the stream does not yet: every publish fails with NO_STREAM.
+    await new Kvm(a.nc).create("rr");
+    const file = tmp.write("rr.jsonl", `${events(30, 10).join("\n")}\n`);
+    const cfg = tmp.write("rr.yaml", config("rr", `  file:\n    paths: ["${file}"]`));
+    const first = await runCli(["run", cfg, "--json", "--quiet"], { env: { NATS_URL: server.url } });
+    expect(first.code, first.stderr).toBe(1);
+    expect(summaryOf(first)).toMatchObject({
+      read: 40,
+      published: 30,
+      acked: 0,
+      deduplicated: 10,
+      failed: 30,
+    });
+    const kv = await new Kvm(a.nc).open("rr");
+    expect(await kv.get("e1")).toMatchObject({ operation: "DEL" });
+
+    await a.jsm.streams.add({ name: "RR", subjects: ["rr.>"] });
+    const second = await runCli(["run", cfg, "--json", "--quiet"], { env: { NATS_URL: server.url } });
+    expect(second.code, second.stderr).toBe(0);
+    expect(summaryOf(second)).toMatchObject({
+      read: 40,
+      published: 30,
+      acked: 30,
+      deduplicated: 10,
+      failed: 0,
+    });
+    expect(await readStream(a.jsm, "RR")).toHaveLength(30);
+  });
+
+  it("demo - a mapping with root = deleted() drops the message (filtered), as Redpanda Connect does", async () => {
+    await setUp("rz");
+    const file = tmp.write("rz.jsonl", `${events(30, 0).join("\n")}\n`);
+    const cfg = tmp.write(
+      "rz.yaml",
+      config("rz", `  file:\n    paths: ["${file}"]`).replace(
+        "    - mapping: |\n        meta type = this.type\n",
+        '    - mapping: |\n        meta type = this.type\n        root = if this.type == "view" { deleted() }\n',
+      ),
+    );
+    const r = await runCli(["run", cfg, "--json", "--quiet"], { env: { NATS_URL: server.url } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(summaryOf(r)).toMatchObject({ read: 30, published: 20, acked: 20, filtered: 10, failed: 0 });
+    const stored = await readStream(a.jsm, "RZ");
+    expect(stored.map((m) => m.subject).filter((s) => s === "rz.view")).toEqual([]);
+    expect(stored).toHaveLength(20);
+  });
+
   it("demo - stdin lines and generate with env substitution both run", async () => {
     await setUp("rs");
     const cfg = tmp.write("rs.yaml", config("rs", "  stdin: {}"));

@@ -38,6 +38,29 @@ describe("interpolation mappings", () => {
     expect(msg.text).toBe('{"replaced":true}');
   });
 
+  it("interpolation - deleted() removes the target; root = deleted() deletes the message", () => {
+    const msg = createMessage('{"id":1,"a":{"x":1,"y":2},"keep":true}', { metadata: { m: "1", n: "2" } });
+    expect(compile("root.a.x = deleted()\nroot.nope.z = deleted()\nmeta m = deleted()").apply(msg)).toBe(
+      false,
+    );
+    expect(JSON.parse(msg.text)).toEqual({ id: 1, a: { y: 2 }, keep: true });
+    expect(msg.metaKeys()).toEqual(["n"]);
+    const drop = compile('root = if this.id == 1 { deleted() }\nmeta after = "not run"');
+    expect(drop.apply(msg)).toBe(true);
+    expect(msg.hasMeta("after")).toBe(false);
+    const other = createMessage('{"id":2}');
+    expect(drop.apply(other)).toBe(false);
+    expect(other.text).toBe('{"id":2}'); // an if without else gives nothing(): unchanged
+    expect(other.getMeta("after")).toBe("not run");
+  });
+
+  it("interpolation - nothing() leaves the target as it is", () => {
+    const msg = createMessage('{"a":1}', { metadata: { m: "1" } });
+    compile("root.a = nothing()\nmeta m = nothing()\nroot = nothing()").apply(msg);
+    expect(msg.text).toBe('{"a":1}');
+    expect(msg.getMeta("m")).toBe("1");
+  });
+
   it("interpolation - a line that is not an assignment is a parse error naming the line", () => {
     const r = env.compileMapping('meta a = "x"\nthis.foo');
     expect(r.ok).toBe(false);

@@ -1,7 +1,8 @@
 import type { Environment } from "./environment.js";
 import { InterpolationError, InterpolationParseError } from "./errors.js";
 import type { Message } from "./message.js";
-import type { PlainValue, Query, Result } from "./types.js";
+import { type CompiledQuery, DELETED, UNCHANGED } from "./query.js";
+import type { PlainValue, Result } from "./types.js";
 
 /**
  * A Bloblang mapping of plain assignments, one per line, applied to a message in place:
@@ -12,12 +13,18 @@ import type { PlainValue, Query, Result } from "./types.js";
  *   of the JSON body, created as needed; other fields are kept).
  *
  * Queries see `this` as the given context, or the message's body. `#` starts a comment line.
- * Not supported: `let`, `if` statements, `deleted()` roots, multi-line queries.
+ * As in the reference, assigning `deleted()` removes the target (`root = deleted()` deletes the
+ * message: `apply` returns `true`, and the caller drops it) and `nothing()` leaves it unchanged.
+ * Not supported: `let`, `if` statements, multi-line queries.
  */
 export interface Mapping {
   readonly source: string;
-  /** Runs every assignment in order; throws `InterpolationError` when a query fails. */
-  apply(message: Message, context?: PlainValue): void;
+  /**
+   * Runs every assignment in order; throws `InterpolationError` when a query fails. Returns `true`
+   * when the mapping deleted the message (`root = deleted()`): drop it. Later assignments are not
+   * run then.
+   */
+  apply(message: Message, context?: PlainValue): boolean;
 }
 
 type Target = { kind: "meta_all" } | { kind: "meta_key"; key: string } | { kind: "root"; path: string[] };
@@ -27,7 +34,7 @@ const TARGET =
 
 /** @internal Compiles a {@link Mapping}; use `Environment.compileMapping`. */
 export function compileMapping(text: string, env: Environment): Result<Mapping, InterpolationParseError> {
-  const assignments: { target: Target; query: Query }[] = [];
+  const assignments: { target: Target; query: CompiledQuery }[] = [];
   const lines = text.split("\n");
   for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
@@ -40,7 +47,10 @@ export function compileMapping(text: string, env: Environment): Result<Mapping, 
       };
     const compiled = env.tryCompileQuery(line.slice(m[0].length));
     if (!compiled.ok) return { ok: false, error: lineError(text, i, compiled.error.message) };
-    assignments.push({ target: parseTarget((m[1] as string).trim()), query: compiled.value });
+    assignments.push({
+      target: parseTarget((m[1] as string).trim()),
+      query: compiled.value as CompiledQuery,
+    });
   }
   if (assignments.length === 0)
     return { ok: false, error: lineError(text, 0, "the mapping has no assignment") };
@@ -79,9 +89,12 @@ function parseTarget(t: string): Target {
 }
 
 /** Evaluates against the body; a failure on a body that is not JSON says so. */
-function evaluateOnBody(query: Query, message: Message): PlainValue {
+function evaluateOnBody(
+  query: CompiledQuery,
+  message: Message,
+): PlainValue | typeof DELETED | typeof UNCHANGED {
   try {
-    return query.evaluate(message);
+    return query.evaluateAssignment(message);
   } catch (e) {
     const body = message.structured();
     if (!body.ok && InterpolationError.isInstance(e)) {
@@ -107,12 +120,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function run(
-  assignments: readonly { target: Target; query: Query }[],
+  assignments: readonly { target: Target; query: CompiledQuery }[],
   message: Message,
   context?: PlainValue,
-): void {
+): boolean {
   for (const { target, query } of assignments) {
-    const value = context === undefined ? evaluateOnBody(query, message) : query.evaluate(message, context);
+    const value =
+      context === undefined ? evaluateOnBody(query, message) : query.evaluateAssignment(message, context);
+    if (value === UNCHANGED) continue;
     switch (target.kind) {
       case "meta_all":
         for (const k of message.metaKeys()) message.deleteMeta(k);
@@ -120,11 +135,12 @@ function run(
           for (const [k, v] of Object.entries(value)) if (v !== null) message.setMeta(k, v as never);
         break;
       case "meta_key":
-        if (value === null) message.deleteMeta(target.key);
+        if (value === null || value === DELETED) message.deleteMeta(target.key);
         else message.setMeta(target.key, value as never);
         break;
       case "root": {
         if (target.path.length === 0) {
+          if (value === DELETED) return true;
           message.setStructured(value);
           break;
         }
@@ -132,13 +148,19 @@ function run(
         const root: Record<string, unknown> = current.ok && isObject(current.value) ? current.value : {};
         let node = root;
         for (const key of target.path.slice(0, -1)) {
-          if (!isObject(node[key])) node[key] = {};
+          if (!isObject(node[key])) {
+            if (value === DELETED) break; // nothing there to delete
+            node[key] = {};
+          }
           node = node[key] as Record<string, unknown>;
         }
-        node[target.path[target.path.length - 1] as string] = value;
+        const last = target.path[target.path.length - 1] as string;
+        if (value === DELETED) delete node[last];
+        else node[last] = value;
         message.setStructured(root);
         break;
       }
     }
   }
+  return false;
 }

@@ -4,7 +4,12 @@ import { type Node, rootCtx, withValue } from "./node.js";
 import type { Segment } from "./parser.js";
 import { QueryError } from "./query-error.js";
 import type { PlainValue, Query } from "./types.js";
-import { fromHost, type Value } from "./value.js";
+import { DELETE, fromHost, NOTHING, type Value } from "./value.js";
+
+/** @internal What `deleted()` assigns. */
+export const DELETED: unique symbol = Symbol("deleted");
+/** @internal What `nothing()` assigns: the assignment is skipped. */
+export const UNCHANGED: unique symbol = Symbol("nothing");
 
 /** @internal A single Bloblang query, evaluated with an optional `this`. */
 export class CompiledQuery implements Query {
@@ -19,10 +24,24 @@ export class CompiledQuery implements Query {
   }
 
   evaluate(message: Message, context?: PlainValue): PlainValue {
+    return this.toPlain(this.#exec(message, context));
+  }
+
+  /**
+   * @internal For mapping assignments: `deleted()` and `nothing()` are told apart from `null`.
+   */
+  evaluateAssignment(message: Message, context?: PlainValue): PlainValue | typeof DELETED | typeof UNCHANGED {
+    const v = this.#exec(message, context);
+    if (v === DELETE) return DELETED;
+    if (v === NOTHING) return UNCHANGED;
+    return this.toPlain(v);
+  }
+
+  #exec(message: Message, context?: PlainValue): Value {
     let ctx = rootCtx(message, message._batch, message._index);
     if (context !== undefined) ctx = withValue(ctx, fromHost(context));
     try {
-      return this.toPlain(this.#node.exec(ctx));
+      return this.#node.exec(ctx);
     } catch (e) {
       const init = { expression: this.source, part: 0, line: 1, column: 1 };
       if (e instanceof QueryError)
