@@ -87,6 +87,19 @@ describe("config", () => {
     },
   );
 
+  it("demo - positions are in the config as written, before ${VAR} substitution", () => {
+    const text = 'output:\n  nats_jetstream:\n    urls: [ "${NATS_URL}", "http://bad" ]\n    subject: x\n';
+    const { problems } = loadConfig(text, { NATS_URL: "nats://a-rather-long-host-name:4222" });
+    expect(problems).toMatchObject([
+      { path: ["input"], line: 1, col: 1 },
+      {
+        path: ["output", "nats_jetstream", "urls", 1],
+        line: 3,
+        col: text.split("\n")[2]!.indexOf('"http') + 1,
+      },
+    ]);
+  });
+
   it("demo - a YAML error never shows what a variable put into the text", () => {
     const { problems } = loadConfig("output:\n  nats_jetstream:\n    auth:\n      password: ${PW}\n", {
       PW: "*hunter2",

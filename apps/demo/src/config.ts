@@ -10,7 +10,7 @@ import {
 import { type OutputConfig, parseOutputConfig } from "@natskit/jetstream-output";
 import { CacheConfigError, type KvCacheConfig, parseDuration, parseKvCacheConfig } from "@natskit/kv-cache";
 import { ConfigError, resolveConnection } from "@natskit/nats-connection";
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, isSeq, type Node, parseDocument } from "yaml";
 
 /** `input.generate.interval` when not given, as in Redpanda Connect. */
 const GENERATE_DEFAULT_INTERVAL_MS = 1000;
@@ -102,11 +102,10 @@ export function loadConfig(
     });
   }
 
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(substituted, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(substituted, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
-      const pos = lineCounter.linePos(e.pos[0]);
+      const pos = positionOf(text, substitution.originalOffset(e.pos[0]));
       problems.push({
         path: [],
         message: `invalid YAML: ${hide(firstLine(e.message))}`,
@@ -134,7 +133,9 @@ export function loadConfig(
   }
   const plan = validate(raw, problems, environment);
   for (const p of problems) {
-    if (p.line === undefined) Object.assign(p, locate(doc, lineCounter, p.path));
+    // Positions in the config as written, not in the text after `${VAR}` substitution.
+    if (p.line === undefined)
+      Object.assign(p, positionOf(text, substitution.originalOffset(locateOffset(doc, p.path))));
   }
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
   return problems.length === 0 && plan ? { plan, problems } : { problems };
@@ -508,10 +509,10 @@ export function renderConfigPath(path: ConfigPath): string {
 }
 
 /**
- * Line and column of the node at `path` (its key, for a map entry), or of the nearest parent that
- * exists when the field is missing.
+ * Offset of the node at `path` (its key, for a map entry), or of the nearest parent that exists
+ * when the field is missing.
  */
-export function locate(doc: Document, lc: LineCounter, path: ConfigPath): { line: number; col: number } {
+function locateOffset(doc: Document, path: ConfigPath): number {
   let node: unknown = doc.contents;
   let offset = isNode(node) && node.range ? node.range[0] : 0;
   for (const seg of path) {
@@ -527,7 +528,7 @@ export function locate(doc: Document, lc: LineCounter, path: ConfigPath): { line
       node = item;
     } else break;
   }
-  return lc.linePos(offset);
+  return offset;
 }
 
 function isNode(v: unknown): v is Node {

@@ -30,6 +30,22 @@ describe("interpolation - environment variable substitution", () => {
     expect(r.missing).toEqual([]);
   });
 
+  it("interpolation - originalOffset maps positions in the result back to the config text", () => {
+    const text = "a: ${X}\nb: ${Y:def} tail ${{Z}} end ${W}!";
+    const r = substituteEnvVars(text, { X: "a-long-value", W: "" });
+    expect(r.text).toBe("a: a-long-value\nb: def tail ${Z} end !");
+    // Text outside the substitutions maps to the same character.
+    for (const s of ["\nb: ", " tail ", " end ", "!"]) {
+      const at = r.text.indexOf(s);
+      expect(text.slice(r.originalOffset(at), r.originalOffset(at) + s.length)).toBe(s);
+    }
+    // Inside a value: the `$` of its reference.
+    expect(r.originalOffset(r.text.indexOf("long"))).toBe(text.indexOf("${X}"));
+    expect(r.originalOffset(r.text.indexOf("def"))).toBe(text.indexOf("${Y:def}"));
+    expect(r.originalOffset(r.text.indexOf("${Z}") + 2)).toBe(text.indexOf("${{Z}}"));
+    expect(r.originalOffset(r.text.length)).toBe(text.length);
+  });
+
   it("interpolation - unset variables without default are reported once, in order", () => {
     const r = substituteEnvVars("a: ${FIRST}\nb: ${SECOND}\nc: ${FIRST}\nd: ${WITH:default}", env);
     expect(r.text).toBe("a: \nb: \nc: \nd: default");

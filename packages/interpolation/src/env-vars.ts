@@ -40,9 +40,11 @@ function applyFilter(variable: string, filter: string, value: string): string {
 export function substituteEnvVars(text: string, env: Lookup = process.env): EnvSubstitution {
   const lookup = typeof env === "function" ? env : (name: string) => env[name];
   const missing: string[] = [];
+  const first: Edit[] = [];
+  const second: Edit[] = [];
   const replaced = text.replace(
     ENV_VAR,
-    (_match, varName: string, rest: string | undefined, f0: string | undefined) => {
+    (match: string, varName: string, rest: string | undefined, f0: string | undefined, offset: number) => {
       let filter = f0;
       let def = rest === undefined ? undefined : rest.slice(1);
       if (def !== undefined && filter === undefined) {
@@ -65,8 +67,37 @@ export function substituteEnvVars(text: string, env: Lookup = process.env): EnvS
         value = v === undefined || v === "" ? def : v;
       }
       if (filter !== undefined && value !== "") value = applyFilter(varName, filter, value);
-      return value.replaceAll("\n", "\\n");
+      const out = value.replaceAll("\n", "\\n");
+      first.push({ at: offset, from: match.length, to: out.length });
+      return out;
     },
   );
-  return { text: replaced.replace(ESCAPED, (_m, inner: string) => "$" + inner), missing };
+  const final = replaced.replace(ESCAPED, (match: string, inner: string, offset: number) => {
+    second.push({ at: offset, from: match.length, to: inner.length + 1 });
+    return "$" + inner;
+  });
+  return {
+    text: final,
+    missing,
+    originalOffset: (offset) => unmap(first, unmap(second, offset)),
+  };
+}
+
+/** One replacement: `from` characters at `at` (in the text before) became `to` characters. */
+interface Edit {
+  at: number;
+  from: number;
+  to: number;
+}
+
+/** The offset before the edits of the offset after them. */
+function unmap(edits: readonly Edit[], offset: number): number {
+  let delta = 0;
+  for (const e of edits) {
+    const start = e.at + delta;
+    if (offset < start) break;
+    if (offset < start + e.to) return e.at;
+    delta += e.to - e.from;
+  }
+  return offset - delta;
 }

@@ -149,4 +149,9 @@ export interface EnvSubstitution {
   readonly text: string;
   /** Variables referenced without a default that were not set, in order of appearance (deduplicated). */
   readonly missing: readonly string[];
+  /**
+   * Maps an offset in `text` to the offset in the original text, for error positions: an offset
+   * inside a substituted value maps to the `$` of its `${…}`.
+   */
+  originalOffset(offset: number): number;
 }
