@@ -36,6 +36,30 @@ async function writeThrough(o: JetStreamOutput, total: number, faultAt: number, 
 }
 
 describe("jetstream-output faults", () => {
+  it("jetstream-output - when the client gives up reconnecting (max_reconnects), held messages fail with CLOSED", async () => {
+    const server = await startNatsServer();
+    try {
+      const a = await admin(server.url);
+      await addStream(a.jsm, "GIVEUP", ["giveup.>"]);
+      await a.nc.close();
+      const o = outputs.add(
+        new JetStreamOutput(
+          { urls: [server.url], subject: "giveup.x", max_reconnects: 2 },
+          { connect: { reconnectTimeWait: 100 } },
+        ),
+      );
+      await o.connect();
+      await o.write(createMessage("before"));
+      await server.kill("SIGKILL");
+      await expect.poll(() => o.client?.isConnected()).toBe(false);
+      const held = o.write(createMessage("while down"));
+      await expect(held).rejects.toMatchObject({ code: "CLOSED", retryable: false });
+      await expect(o.write(createMessage("after"))).rejects.toMatchObject({ code: "CLOSED" });
+    } finally {
+      await server.stop();
+    }
+  });
+
   it("jetstream-output - a server killed with SIGKILL and restarted on the same store loses nothing and stores each message once", async () => {
     const server = await startNatsServer();
     const a = await admin(server.url);
