@@ -109,6 +109,17 @@ describe("config", () => {
     expect(problems[0]?.message).toMatch(/^invalid YAML: /);
   });
 
+  it("demo - a YAML error never shows a decoded (base64decode) value either", () => {
+    const { problems } = loadConfig(
+      "output:\n  nats_jetstream:\n    auth:\n      password: ${P|base64decode}\n",
+      {
+        P: Buffer.from("*hunter2secret").toString("base64"),
+      },
+    );
+    expect(problems.length).toBeGreaterThan(0);
+    expect(JSON.stringify(problems)).not.toContain("hunter2");
+  });
+
   it("demo - a missing variable without default is a problem at its position", () => {
     const { problems } = loadConfig("output:\n  nats_jetstream:\n    urls: [${NOPE}]\n", {});
     const p = problems.find((x) => x.message.includes("'NOPE'"));

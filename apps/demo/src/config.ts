@@ -82,7 +82,7 @@ export function loadConfig(
     substitution = substituteEnvVars(text, env);
   } catch (e) {
     if (!EnvVarError.isInstance(e)) throw e;
-    const at = text.search(new RegExp(`\\$\\{${escapeRegExp(e.variable)}\\b`));
+    const at = text.search(new RegExp(`\\$\\{${escapeRegExp(e.variable)}(?=[:|}])`));
     problems.push({
       path: [],
       message: `environment variable ${e.message}`,
@@ -92,7 +92,7 @@ export function loadConfig(
   }
   const { text: substituted, missing } = substitution;
   // YAML errors may quote the text they failed on: never show what a variable put there.
-  const hide = substitutedValues(text, env);
+  const hide = masker(substitution.inserted);
   for (const name of new Set(missing)) {
     const at = text.search(new RegExp(`\\$\\{\\{?${escapeRegExp(name)}\\b`));
     problems.push({
@@ -141,14 +141,12 @@ export function loadConfig(
   return problems.length === 0 && plan ? { plan, problems } : { problems };
 }
 
-/** Masks, in a message, the values that `${VAR}` references in `text` take from `env`. */
-function substitutedValues(text: string, env: Record<string, string | undefined>): (s: string) => string {
+/** Masks, in a message, the strings that `${VAR}` substitution put into the config text. */
+function masker(inserted: readonly string[]): (s: string) => string {
   const values = new Set<string>();
-  for (const m of text.matchAll(/\$\{([0-9A-Za-z_.]+)/g)) {
-    const v = env[m[1] as string];
+  for (const v of inserted) {
     // YAML quotes an alias or tag without its indicator (`*hunter2` → `hunter2`).
-    for (const s of [v, v?.replace(/^[\s*&!|>'"%@`-]+/, "")])
-      if (s !== undefined && s.length >= 3) values.add(s);
+    for (const s of [v, v.replace(/^[\s*&!|>'"%@`-]+/, "")]) if (s.length >= 3) values.add(s);
   }
   const sorted = [...values].sort((a, b) => b.length - a.length);
   return (s) => sorted.reduce((out, v) => out.replaceAll(v, "***"), s);

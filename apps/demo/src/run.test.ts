@@ -27,6 +27,12 @@ describe("inputs", () => {
     expect(out.map((t) => JSON.parse(t))).toEqual([{ kind: "tick" }, { kind: "tick" }]);
   });
 
+  it("demo - generate skips a message its mapping deletes", async () => {
+    expect(
+      await read(`  generate:\n    count: 3\n    interval: ""\n    mapping: 'root = deleted()'`),
+    ).toEqual([]);
+  });
+
   it("demo - stdin yields one message per non-empty line", async () => {
     const stdin = Readable.from(["a\nb\n", "\nc"]);
     expect(await read("  stdin: {}", { stdin })).toEqual(["a", "b", "c"]);

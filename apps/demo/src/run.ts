@@ -128,7 +128,9 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
           },
           (err: unknown) => {
             fail(JetStreamOutputError.isInstance(err) ? err.code : "OUTPUT_FAILED", err);
-            // Not stored: give its dedupe keys back, or a rerun would drop it as a duplicate.
+            // Not known to be stored: give its dedupe keys back, or a rerun would drop it as a
+            // duplicate. After an unknown outcome (ACK_TIMEOUT, DISCONNECTED) it may have been
+            // stored, and a rerun then stores it again: a duplicate is preferred to a loss.
             return releaseClaims(claims, m);
           },
         )
@@ -297,8 +299,8 @@ export async function* readInput(input: InputSpec, opts: RunOptions): AsyncGener
       if (input.content) yield createMessage(input.content.evaluate(empty));
       else {
         const msg = createMessage("");
-        input.mapping?.apply(msg);
-        yield msg;
+        // `root = deleted()` skips this one, as in Redpanda Connect.
+        if (!input.mapping?.apply(msg)) yield msg;
       }
       // Yield to the event loop now and then so signals and acks get through.
       if (i % 256 === 255) await new Promise((r) => setImmediate(r));

@@ -40,6 +40,7 @@ function applyFilter(variable: string, filter: string, value: string): string {
 export function substituteEnvVars(text: string, env: Lookup = process.env): EnvSubstitution {
   const lookup = typeof env === "function" ? env : (name: string) => env[name];
   const missing: string[] = [];
+  const inserted: string[] = [];
   const first: Edit[] = [];
   const second: Edit[] = [];
   const replaced = text.replace(
@@ -69,6 +70,7 @@ export function substituteEnvVars(text: string, env: Lookup = process.env): EnvS
       if (filter !== undefined && value !== "") value = applyFilter(varName, filter, value);
       const out = value.replaceAll("\n", "\\n");
       first.push({ at: offset, from: match.length, to: out.length });
+      if (out !== "" && !inserted.includes(out)) inserted.push(out);
       return out;
     },
   );
@@ -80,6 +82,7 @@ export function substituteEnvVars(text: string, env: Lookup = process.env): EnvS
     text: final,
     missing,
     originalOffset: (offset) => unmap(first, unmap(second, offset)),
+    inserted,
   };
 }
 

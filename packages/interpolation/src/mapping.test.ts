@@ -54,6 +54,17 @@ describe("interpolation mappings", () => {
     expect(other.getMeta("after")).toBe("not run");
   });
 
+  it("interpolation - deleting a nested field whose parent is missing or not an object changes nothing", () => {
+    for (const body of ['{"b":1}', '{"b":1,"a":5}', "[1,2]", "not json"]) {
+      const msg = createMessage(body);
+      expect(compile("root.a.b = deleted()\nroot.x = deleted()").apply(msg)).toBe(false);
+      expect(msg.text).toBe(body);
+    }
+    const msg = createMessage('{"a":{"b":1,"c":2}}');
+    compile("root.a.b = deleted()").apply(msg);
+    expect(msg.text).toBe('{"a":{"c":2}}');
+  });
+
   it("interpolation - nothing() leaves the target as it is", () => {
     const msg = createMessage('{"a":1}', { metadata: { m: "1" } });
     compile("root.a = nothing()\nmeta m = nothing()\nroot = nothing()").apply(msg);

@@ -145,18 +145,25 @@ function run(
           break;
         }
         const current = message.structured();
-        const root: Record<string, unknown> = current.ok && isObject(current.value) ? current.value : {};
+        const body = current.ok && isObject(current.value) ? current.value : undefined;
+        const last = target.path[target.path.length - 1] as string;
+        if (value === DELETED) {
+          // Removes the field if the whole path exists; anything else is left as it is.
+          let node: unknown = body;
+          for (const key of target.path.slice(0, -1)) node = isObject(node) ? node[key] : undefined;
+          if (isObject(node) && Object.hasOwn(node, last)) {
+            delete node[last];
+            message.setStructured(body);
+          }
+          break;
+        }
+        const root: Record<string, unknown> = body ?? {};
         let node = root;
         for (const key of target.path.slice(0, -1)) {
-          if (!isObject(node[key])) {
-            if (value === DELETED) break; // nothing there to delete
-            node[key] = {};
-          }
+          if (!isObject(node[key])) node[key] = {};
           node = node[key] as Record<string, unknown>;
         }
-        const last = target.path[target.path.length - 1] as string;
-        if (value === DELETED) delete node[last];
-        else node[last] = value;
+        node[last] = value;
         message.setStructured(root);
         break;
       }

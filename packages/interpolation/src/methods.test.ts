@@ -306,6 +306,15 @@ describe("interpolation - structured methods", () => {
       '{"retries":3,"timeout":60,"tls":{"ca":"x","on":true}}',
     ],
     ['{"a":["x"],"b":["y"]}', "this.a.assign(this.b)", '["x","y"]'],
+    ['{"a":[1]}', 'this.assign({"a":[2]})', '{"a":[2]}'],
+    ['{"a":[1]}', 'this.assign({"a":{"x":1}})', '{"a":{"x":1}}'],
+    ['{"a":1}', "this.assign(null)", '{"a":1}'],
+    ['{"a":1}', "this.assign([1])", '{"a":1}'],
+    ['{"a":{"b":1,"c":[1]}}', 'this.merge({"a":{"b":2,"c":3}})', '{"a":{"b":[1,2],"c":[1,3]}}'],
+    ['{"a":1}', 'this.merge({"a":[2,3]})', '{"a":[1,2,3]}'],
+    ['{"a":1}', "this.merge(5)", '{"a":1}'],
+    ["[1]", "this.merge([2, 3])", "[1,2,3]"],
+    ["[1]", "this.merge(2)", "[1,2]"],
     [
       '{"foo":[{"bar":"1"},{"bar":{}},{"bar":"2"},{"bar":[]}]}',
       "this.collapse()",
@@ -353,6 +362,8 @@ describe("interpolation - structured methods", () => {
       "field `this`: expected array or object value at path 'value', found: null",
     ],
     ['"x"', "this.collapse()", "field `this`: not an object or array"],
+    ["5", "this.merge(1)", "expected object or array value, got number from field `this` (5)"],
+    ["5", "this.assign(1)", "expected object or array value, got number from field `this` (5)"],
   ])("interpolation - on %s, %s fails with %j", (body, query, message) => {
     expect(qError(query, msg(body)).message).toBe(message);
   });

@@ -282,22 +282,43 @@ function deletePath(v: Value, path: readonly string[]): Value {
   return out;
 }
 
-/** `gabs` `MergeFn`: the keys of both objects, a key in both combined by `collide`. */
-function mergeObjects(a: ValueObject, b: ValueObject, collide: (x: Value, y: Value) => Value): Value {
+/**
+ * `gabs` `MergeFn`: the keys of both objects; where both hold an object they merge recursively,
+ * any other clash is resolved by `collide(existing, incoming)`.
+ */
+function mergeObjects(a: ValueObject, b: ValueObject, collide: (x: Value, y: Value) => Value): ValueObject {
   const out = newObject();
   for (const k of Object.keys(a)) out[k] = a[k] as Value;
   for (const k of Object.keys(b)) {
     const existing = getKey(out, k);
-    out[k] = existing === undefined ? (b[k] as Value) : collide(existing, b[k] as Value);
+    const incoming = b[k] as Value;
+    if (existing === undefined) out[k] = incoming;
+    else if (isObject(existing) && isObject(incoming)) out[k] = mergeObjects(existing, incoming, collide);
+    else out[k] = collide(existing, incoming);
   }
   return out;
 }
 
-/** `assign`: objects merge deeply, arrays concatenate, anything else is replaced. */
-function assignValues(a: Value, b: Value): Value {
-  if (isObject(a) && isObject(b)) return mergeObjects(a, b, assignValues);
-  if (Array.isArray(a)) return Array.isArray(b) ? [...a, ...b] : [...a, b];
-  return b;
+/** `gabs` `Merge`'s clash rule: the two values end up in one array. */
+function mergeClash(existing: Value, incoming: Value): Value {
+  if (Array.isArray(existing))
+    return Array.isArray(incoming) ? [...existing, ...incoming] : [...existing, incoming];
+  if (Array.isArray(incoming)) return [existing, ...incoming];
+  return [existing, incoming];
+}
+
+/**
+ * The reference's `merge` / `assign`: an array target gets the value appended (an array's
+ * elements), an object target takes an object's keys (clashes by `collide`) and ignores anything
+ * that is not an object.
+ */
+function mergeInto(target: Value, incoming: Value, collide: (x: Value, y: Value) => Value): Value {
+  if (Array.isArray(target))
+    return Array.isArray(incoming) ? [...target, ...incoming] : [...target, incoming];
+  if (!isObject(target)) throw typeError(target, "object", "array");
+  return isObject(incoming)
+    ? mergeObjects(target, incoming, collide)
+    : mergeObjects(target, newObject(), collide);
 }
 
 /** `gabs` `Flatten` / `FlattenIncludeEmpty`: leaves keyed by their dot path (not escaped). */
@@ -352,13 +373,6 @@ function findByIndexes(fn: Node, ctx: Ctx, v: Value, all: boolean): Value {
     }
   }
   return all ? out : -1n;
-}
-
-function mergeValues(a: Value, b: Value): Value {
-  if (isObject(a) && isObject(b)) return mergeObjects(a, b, mergeValues);
-  const left = Array.isArray(a) ? a : [a];
-  const right = Array.isArray(b) ? b : [b];
-  return [...left, ...right];
 }
 
 function compareForSort(a: Value, b: Value): number {
@@ -765,10 +779,7 @@ export function builtinMethods(): MethodImpl[] {
     }),
     simpleMethod("assign", p([{ name: "with", type: "any" }]), (args) => {
       const other = args.value("with");
-      return (v) => {
-        if (!Array.isArray(v) && !isObject(v)) throw typeError(v, "object", "array");
-        return assignValues(v, other);
-      };
+      return (v) => mergeInto(v, other, (_existing, incoming) => incoming);
     }),
     simpleMethod("collapse", p([{ name: "include_empty", type: "bool", default: false }]), (args) => {
       const includeEmpty = args.bool("include_empty");
@@ -808,7 +819,7 @@ export function builtinMethods(): MethodImpl[] {
     }),
     simpleMethod("merge", p([{ name: "with", type: "any" }]), (args) => {
       const other = args.value("with");
-      return (v) => mergeValues(v, other);
+      return (v) => mergeInto(v, other, mergeClash);
     }),
     simpleMethod("sort", p([{ name: "compare", type: "query", optional: true }]), (args) => {
       const cmp = args.get("compare") as Node | undefined;

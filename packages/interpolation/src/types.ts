@@ -154,4 +154,9 @@ export interface EnvSubstitution {
    * inside a substituted value maps to the `$` of its `${…}`.
    */
   originalOffset(offset: number): number;
+  /**
+   * The strings the variables put into `text` (after filters and newline escaping), e.g. to keep
+   * them out of error messages that quote the text.
+   */
+  readonly inserted: readonly string[];
 }

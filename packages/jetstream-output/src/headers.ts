@@ -92,13 +92,14 @@ export function headerValueProblem(value: string): string | undefined {
   return LINE_BREAK.test(value) ? "header value contains CR or LF" : undefined;
 }
 
-/**
- * Why `subject` cannot be published to, or `undefined`. Rejects what the server would drop or
- * misroute: empty, whitespace, empty tokens (`a..b`, leading or trailing `.`), wildcard tokens.
- */
 /** Subject bytes that leave room in a 4096-byte `HPUB` line for the reply subject and sizes. */
 export const MAX_SUBJECT_BYTES = 4000;
 
+/**
+ * Why `subject` cannot be published to, or `undefined`. Rejects what the server would drop or
+ * misroute: empty, over {@link MAX_SUBJECT_BYTES}, whitespace, empty tokens (`a..b`, leading or
+ * trailing `.`), wildcard tokens.
+ */
 export function subjectProblem(subject: string): string | undefined {
   if (subject === "") return "subject is empty";
   if (subject.length * 3 > MAX_SUBJECT_BYTES) {

@@ -264,6 +264,8 @@ export class JetStreamOutput implements Output {
     this.#shutdown();
     for (const u of this.#unsubscribe) u();
     if (this.#ownsClient) await this.#client?.close();
+    // A connect() still running closes its own connection when it sees the output closed.
+    await this.#connecting?.catch(() => {});
   }
 
   // ---- preparing a message
@@ -290,6 +292,8 @@ export class JetStreamOutput implements Output {
    * turned into this message's error, so one message cannot break a batch.
    */
   #prepareOrFail(message: Message): JetStreamOutputError | undefined {
+    // The active span is lent to a message without a trace context for this write only.
+    const lent = this.#trace !== undefined && message.tracing === undefined;
     try {
       return this.#prepare(message);
     } catch (e) {
@@ -298,6 +302,8 @@ export class JetStreamOutput implements Output {
         `preparing the message failed: ${e instanceof Error ? e.message : String(e)}`,
         { retryable: false, cause: e },
       );
+    } finally {
+      if (lent) message.setTracing(undefined);
     }
   }
 

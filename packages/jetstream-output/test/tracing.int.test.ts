@@ -117,7 +117,9 @@ describe("jetstream-output tracing functions in fields", () => {
     const { o, stream } = await setup({
       headers: { "X-Trace-Id": "${! tracing_id() }", "X-Span": '${! tracing_span().traceparent | "none" }' },
     });
-    await inSpan(() => o.write(createMessage("{}")));
+    const lent = createMessage("{}");
+    await inSpan(() => o.write(lent));
+    expect(lent.tracing).toBeUndefined(); // the active span was lent for that write only
     await o.write(createMessage("{}"));
     const got = await readStream(jsm, stream);
     expect(got.map((m) => m.headers)).toEqual([

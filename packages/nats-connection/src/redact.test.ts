@@ -54,11 +54,23 @@ describe("nats-connection redaction", () => {
 
   it("nats-connection - masks every item of a comma list, passwords with / or @, and non-string secrets", () => {
     const r = redactConnectionConfig({
-      urls: ["nats://a:s1-HIDDEN@h1,nats://b:s2-HIDDEN@h2", "nats://c:p/HIDDEN@h3", "nats://d:p@HIDDEN@h4"],
+      urls: [
+        "nats://a:s1-HIDDEN@h1,nats://b:s2-HIDDEN@h2",
+        "nats://c:p/HIDDEN@h3",
+        "nats://d:p@HIDDEN@h4",
+        "nats://e:1234,5678HIDDEN@h5",
+        "nats://HIDDEN,et@h6:4222",
+      ],
       auth: { password: 123456, token: true },
     });
-    expect(JSON.stringify(r)).not.toMatch(/HIDDEN|123456/);
-    expect(r.urls).toEqual(["nats://a:***@h1,nats://b:***@h2", "nats://c:***@h3", "nats://d:***@h4"]);
+    expect(JSON.stringify(r)).not.toMatch(/HIDDEN|1234/);
+    expect(r.urls).toEqual([
+      "nats://a:***@h1,nats://b:***@h2",
+      "nats://c:***@h3",
+      "nats://d:***@h4",
+      "nats://***,***@h5",
+      "nats://***,***@h6:4222",
+    ]);
     expect(r.auth).toEqual({ password: SECRET_MASK, token: SECRET_MASK });
   });
 

@@ -115,20 +115,27 @@ function sameCredentials(a: UrlCredentials, b: UrlCredentials): boolean {
 /**
  * `nats://alice:secret@host` → `nats://alice:***@host`; `nats://tok@host` → `nats://***@host`.
  * Each item of a comma-separated list is masked, and everything up to an item's last `@` counts as
- * userinfo, so a password containing `/` or `@` is masked whole; an item that is not `host[:port]`
- * without an `@` is masked too (a piece of a password split at a comma).
+ * userinfo, so a password containing `/` or `@` is masked whole; an item without an `@` that is
+ * not `host[:port]`, or that the next item continues (userinfo without a scheme), is masked too:
+ * it may be a piece of a password split at a comma.
  */
 export function redactUrl(text: string): string {
-  return text
-    .split(",")
-    .map((part) => {
-      const scheme = /^\s*([a-z][a-z0-9+.-]*:\/\/)?/i.exec(part)?.[0] ?? "";
-      const rest = part.slice(scheme.length);
+  const parts = text.split(",").map((part) => {
+    const scheme = /^\s*([a-z][a-z0-9+.-]*:\/\/)?/i.exec(part)?.[0] ?? "";
+    return { part, scheme, hasScheme: scheme.includes("://"), rest: part.slice(scheme.length) };
+  });
+  return parts
+    .map(({ part, scheme, rest }, i) => {
       const at = rest.lastIndexOf("@");
-      // No userinfo: keep it if it looks like host[:port], else it may be a piece of a password
-      // that contains a comma (`user:pa,ss@host`), so mask it.
-      if (at === -1)
-        return /^[^:]*(:\d*)?\/?\s*$|^\s*\[[^\]]*\](:\d*)?\/?\s*$/.test(rest) ? part : `${scheme}***`;
+      if (at === -1) {
+        // No userinfo. A piece of a password that contains a comma (`user:12,34@host`,
+        // `s3cr,et@host`) looks like this too: mask it when it is not host[:port], or when the
+        // next item carries userinfo but no scheme (its continuation).
+        const next = parts[i + 1];
+        const continued = next !== undefined && !next.hasScheme && next.rest.includes("@");
+        const hostLike = /^[^:]*(:\d*)?\/?\s*$|^\s*\[[^\]]*\](:\d*)?\/?\s*$/.test(rest);
+        return hostLike && !continued ? part : `${scheme}***`;
+      }
       const info = rest.slice(0, at);
       const colon = info.indexOf(":");
       return `${scheme}${colon === -1 ? "***" : `${info.slice(0, colon)}:***`}${rest.slice(at)}`;
