@@ -67,6 +67,24 @@ describe("jetstream-output headers", () => {
     expect(text(empty.end())).toBe("NATS/1.0\r\nü: ñ\r\n\r\n");
   });
 
+  it("jetstream-output - text of any length and script is written as UTF-8 (ASCII fast path and fallback)", () => {
+    const b = new HeaderBuilder();
+    const values = ["plain", "mixé", "x".repeat(64), "y".repeat(65), `${"a".repeat(63)}é`, "€uro", ""];
+    b.begin();
+    for (const v of values) b.add("K", v);
+    expect(text(b.end())).toBe(`NATS/1.0\r\n${values.map((v) => `K: ${v}\r\n`).join("")}\r\n`);
+  });
+
+  it("jetstream-output - addCounter writes the id prefix and the counter in base 36", () => {
+    const head = Buffer.from("Nats-Msg-Id: abc-");
+    const b = new HeaderBuilder("S: 1\r\n");
+    for (const n of [0, 1, 9, 10, 35, 36, 1295, 1296, 123456789, 2 ** 40, Number.MAX_SAFE_INTEGER]) {
+      b.begin();
+      b.addCounter(head, n);
+      expect(text(b.end())).toBe(`NATS/1.0\r\nS: 1\r\nNats-Msg-Id: abc-${n.toString(36)}\r\n\r\n`);
+    }
+  });
+
   it("jetstream-output - blocks never overwrite earlier ones, across slab boundaries", () => {
     const b = new HeaderBuilder("S: 1\r\n");
     const blocks: Uint8Array[] = [];

@@ -35,19 +35,38 @@ export class HeaderBuilder {
   begin(): void {
     this.#ensureFree(this.#prefix.length, true);
     this.#start = this.#pos;
-    this.#prefix.copy(this.#buf, this.#pos);
-    this.#pos += this.#prefix.length;
+    this.#pos = copyBytes(this.#prefix, this.#buf, this.#pos);
     this.#count = this.#prefixCount;
   }
 
   add(name: string, value: string): void {
     this.#ensureFree((name.length + value.length) * 3 + 4, false);
     const buf = this.#buf;
-    let pos = this.#pos;
-    pos += buf.write(name, pos);
+    let pos = writeText(buf, this.#pos, name);
     buf[pos++] = 0x3a; // :
     buf[pos++] = 0x20;
-    pos += buf.write(value, pos);
+    pos = writeText(buf, pos, value);
+    buf[pos++] = 0x0d;
+    buf[pos++] = 0x0a;
+    this.#pos = pos;
+    this.#count++;
+  }
+
+  /**
+   * Adds `head` (pre-encoded `Name: value-prefix`) followed by `n` in base 36 as one header line:
+   * the generated `Nats-Msg-Id`, without building a string per message.
+   */
+  addCounter(head: Uint8Array, n: number): void {
+    this.#ensureFree(head.length + 13, false);
+    const buf = this.#buf;
+    let pos = copyBytes(head, buf, this.#pos);
+    const digitsStart = pos;
+    do {
+      const d = n % 36;
+      buf[pos++] = d < 10 ? 0x30 + d : 0x57 + d; // 0-9, a-z
+      n = Math.floor(n / 36);
+    } while (n > 0);
+    buf.subarray(digitsStart, pos).reverse();
     buf[pos++] = 0x0d;
     buf[pos++] = 0x0a;
     this.#pos = pos;
@@ -75,6 +94,35 @@ export class HeaderBuilder {
     this.#start = 0;
     this.#pos = partial;
   }
+}
+
+/** Copies `src` into `dst` at `pos` and returns the end; a loop beats a native copy for headers. */
+function copyBytes(src: Uint8Array, dst: Buffer, pos: number): number {
+  const n = src.length;
+  if (n > 128) {
+    dst.set(src, pos);
+    return pos + n;
+  }
+  for (let i = 0; i < n; i++) dst[pos + i] = src[i] as number;
+  return pos + n;
+}
+
+/**
+ * Writes `s` as UTF-8 at `pos` and returns the end. Short ASCII strings (all header names, most
+ * values) are copied in a loop: `Buffer.write` is a native call that costs more than the copy.
+ */
+function writeText(buf: Buffer, pos: number, s: string): number {
+  const n = s.length;
+  if (n <= 64) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[pos + i] = c;
+    }
+    if (i === n) return pos + n;
+  }
+  return pos + buf.write(s, pos);
 }
 
 // A header name is an HTTP token without ':' (RFC 7230 tchar); values may not break the line.

@@ -110,7 +110,8 @@ export class JetStreamOutput implements Output {
   #idle: (() => void)[] = [];
   #maxPayload = 1024 * 1024;
 
-  #idPrefix = `${randomBytes(9).toString("base64url")}-`;
+  /** `Nats-Msg-Id: <random per output>-`, pre-encoded; a counter completes each generated id. */
+  readonly #idHead = Buffer.from(`Nats-Msg-Id: ${randomBytes(9).toString("base64url")}-`);
   #idCounter = 0;
   #staticHeaderBytes: Uint8Array | undefined;
   #dynamicHeaders = false;
@@ -357,7 +358,7 @@ export class JetStreamOutput implements Output {
         message.forEachMetaString(this.#addMeta);
         if (this.#metaProblem) return this.#metaProblem;
       }
-      if (c.msgId === "generate") b.add("Nats-Msg-Id", this.#idPrefix + (++this.#idCounter).toString(36));
+      if (c.msgId === "generate") b.addCounter(this.#idHead, ++this.#idCounter);
       else if (c.msgId !== "none") {
         const id = evaluate(c.msgId, message, 'field "msg_id"');
         if (typeof id !== "string") return id;
