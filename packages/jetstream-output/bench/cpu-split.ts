@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { createMessage, type Message } from "@natskit/interpolation";
 import { startNatsServer } from "@natskit/test-nats";
 import { JetStreamOutput } from "../src/index.js";
+import { benchConfig, publishAll } from "./workload.js";
 
 const N = Number(process.env.N ?? 200_000);
 const SIZE = Number(process.env.SIZE ?? 1024);
@@ -26,30 +26,11 @@ async function run(url: string, pid: number, msgId: boolean) {
   const jsm = await jetstreamManager(nc);
   await jsm.streams.delete("SPLIT").catch(() => {});
   await jsm.streams.add({ name: "SPLIT", subjects: ["split.>"], storage: "file" as never });
-  const out = new JetStreamOutput({
-    urls: [url],
-    subject: 'split.${! meta("type") }',
-    headers: { "Content-Type": "application/json" },
-    metadata: { include_prefixes: ["trace_"] },
-    ...(msgId ? {} : { msg_id: "" }),
-  });
+  const out = new JetStreamOutput(benchConfig(url, "split", msgId));
   await out.connect();
-  const body = new Uint8Array(SIZE).fill(120);
   const s0 = serverCpuSeconds(pid);
   const c0 = process.cpuUsage();
-  const t0 = performance.now();
-  const outstanding = new Set<Promise<unknown>>();
-  for (let i = 0; i < N; i += 1024) {
-    const msgs: Message[] = [];
-    for (let j = i; j < Math.min(N, i + 1024); j++)
-      msgs.push(createMessage(body, { metadata: { type: String(j & 3), trace_id: "abc" } }));
-    const p = out.writeBatch(msgs);
-    outstanding.add(p);
-    void p.finally(() => outstanding.delete(p));
-    if (outstanding.size >= 4) await Promise.race(outstanding);
-  }
-  await Promise.all(outstanding);
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = await publishAll(out, N, SIZE);
   const c = process.cpuUsage(c0);
   const server = serverCpuSeconds(pid) - s0;
   await out.close();

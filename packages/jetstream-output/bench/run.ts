@@ -11,9 +11,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { createMessage, type Message } from "@natskit/interpolation";
 import { repoRoot, startNatsServer } from "@natskit/test-nats";
 import { JetStreamOutput } from "../src/index.js";
+import { benchConfig, publishAll } from "./workload.js";
 
 const N = Number(process.env.N ?? 200_000);
 const RAW_N = Number(process.env.RAW_N ?? Math.min(N, 100_000));
@@ -104,35 +104,11 @@ async function rawJsPublish(url: string, size: number, n: number): Promise<numbe
   return seconds;
 }
 
-const TYPES = ["click", "view", "order", "signup"];
-
 async function outputPath(url: string, size: number, n: number, msgId: boolean): Promise<number> {
   const s = await freshStream(url, "BENCH", ["bench.>"]);
-  const out = new JetStreamOutput({
-    urls: [url],
-    subject: 'bench.${! meta("type") }',
-    headers: { "Content-Type": "application/json" },
-    metadata: { include_prefixes: ["trace_"] },
-    max_in_flight: WINDOW,
-    ...(msgId ? {} : { msg_id: "" }),
-  });
+  const out = new JetStreamOutput(benchConfig(url, "bench", msgId, { max_in_flight: WINDOW }));
   await out.connect();
-  const body = new Uint8Array(size).fill(120);
-  const batch = 1024;
-  const t0 = performance.now();
-  const outstanding = new Set<Promise<unknown>>();
-  for (let i = 0; i < n; i += batch) {
-    const msgs: Message[] = [];
-    for (let j = i; j < Math.min(n, i + batch); j++) {
-      msgs.push(createMessage(body, { metadata: { type: TYPES[j & 3] as string, trace_id: "abc" } }));
-    }
-    const p = out.writeBatch(msgs);
-    outstanding.add(p);
-    void p.finally(() => outstanding.delete(p));
-    if (outstanding.size >= 4) await Promise.race(outstanding);
-  }
-  await Promise.all(outstanding);
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = await publishAll(out, n, size);
   const { acked, failed } = out.stats;
   await out.close();
   if (acked !== n || failed !== 0 || (await s.count()) !== n)
