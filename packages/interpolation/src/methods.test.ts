@@ -123,6 +123,11 @@ describe("interpolation - string methods", () => {
 
 describe("interpolation - conversion methods", () => {
   it.each([
+    ['"0x1p-2".number()', "0.25"],
+    ['"-0x1.8p1".number()', "-3"],
+    ['"INF".number()', "+Inf"],
+    ['"-Infinity".number()', "-Inf"],
+    ['"NaN".number()', "NaN"],
     ["5.string()", "5"],
     ["5.string().type()", "string"],
     ['{"a": [1, "<"]}.string()', '{"a":[1,"\\u003c"]}'],
@@ -163,6 +168,9 @@ describe("interpolation - conversion methods", () => {
 
   it.each([
     ['"0x10".number()', 'string literal: strconv.ParseFloat: parsing "0x10": invalid syntax'],
+    ['"1e400".number()', 'string literal: strconv.ParseFloat: parsing "1e400": value out of range'],
+    ['"+nan".number()', 'string literal: strconv.ParseFloat: parsing "+nan": invalid syntax'],
+    ['"0x.p1".number()', 'string literal: strconv.ParseFloat: parsing "0x.p1": invalid syntax'],
     ['"abc".int64()', 'string literal: strconv.ParseInt: parsing "abc": invalid syntax'],
     [
       "1.5.int64()",
@@ -221,6 +229,8 @@ describe("interpolation - structured methods", () => {
     ["this.obj.contains(2)", "true"],
     ["this.arr.index(0)", "3"],
     ["this.arr.index(-1)", "2"],
+    ['"ab".bytes().index(0)', "97"],
+    ['"ab".bytes().index(-1)', "98"],
     ["this.arr.slice(1)", "[1,2]"],
     ["this.arr.slice(-2, -1)", "[1]"],
     ["this.arr.sort()", "[1,2,3]"],
@@ -378,7 +388,8 @@ describe("interpolation - structured methods", () => {
       "string literal: failed to parse value as JSON: invalid character '{' after top-level value",
     ],
     ["this.n.keys()", "expected object value, got number from field `this.n` (5)"],
-    ["this.n.length()", "expected string, bytes, array or object value, got number from field `this.n` (5)"],
+    ["this.n.length()", "expected string, array or object value, got number from field `this.n` (5)"],
+    ["this.n.slice(1)", "expected array or string value, got number from field `this.n` (5)"],
     ["this.n.map_each(x -> x)", "expected array or object value, got number from field `this.n` (5)"],
     [
       "this.arr.map_each(x -> x.uppercase())",

@@ -164,17 +164,25 @@ function byteIndexOf(s: string, sub: string): number {
 // ---------------------------------------------------------------------------------------------
 // conversions (`value.ITo*`)
 
-function parseGoFloat(s: string): number | undefined {
-  const t = s;
-  if (/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|[iI]nf(inity)?|NaN|nan)$/.test(t)) {
-    const lower = t.toLowerCase().replace(/^\+/, "");
-    if (lower === "inf" || lower === "infinity") return Number.POSITIVE_INFINITY;
-    if (lower === "-inf" || lower === "-infinity") return Number.NEGATIVE_INFINITY;
-    if (lower === "nan") return Number.NaN;
-    return Number(t);
+/**
+ * Go's `strconv.ParseFloat(s, 64)`: decimal and hexadecimal (`0x1p-2`) forms, `inf`/`infinity`
+ * (signed) and `nan` in any case. `undefined` for invalid syntax, `"range"` for a finite form
+ * too large for a float64.
+ */
+function parseGoFloat(s: string): number | "range" | undefined {
+  if (/^[+-]?(inf|infinity)$/i.test(s))
+    return s.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (/^nan$/i.test(s)) return Number.NaN;
+  let f: number;
+  if (/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)$/.test(s)) f = Number(s);
+  else {
+    const hex = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?\d+)$/.exec(s);
+    if (!hex || (hex[2] === "" && hex[3] === "")) return undefined;
+    const [, sign, whole, frac, exp] = hex as unknown as [string, string, string, string, string];
+    const mantissa = Number.parseInt(whole + frac || "0", 16) / 16 ** frac.length;
+    f = (sign === "-" ? -1 : 1) * mantissa * 2 ** Number(exp);
   }
-  if (/^[+-]?0[xX][0-9a-fA-F]+(\.[0-9a-fA-F]*)?[pP][+-]?\d+$/.test(t)) return undefined;
-  return undefined;
+  return Number.isFinite(f) ? f : "range";
 }
 
 function toNumberValue(v: Value): number {
@@ -185,6 +193,8 @@ function toNumberValue(v: Value): number {
     const f = parseGoFloat(s);
     if (f === undefined)
       throw new QueryError("TYPE_MISMATCH", `strconv.ParseFloat: parsing ${goQuote(s)}: invalid syntax`);
+    if (f === "range")
+      throw new QueryError("TYPE_MISMATCH", `strconv.ParseFloat: parsing ${goQuote(s)}: value out of range`);
     return f;
   }
   throw typeError(v, "number");
@@ -574,7 +584,7 @@ export function builtinMethods(): MethodImpl[] {
       if (v instanceof Uint8Array) return BigInt(v.length);
       if (Array.isArray(v)) return BigInt(v.length);
       if (isObject(v)) return BigInt(Object.keys(v).length);
-      throw typeError(v, "string", "bytes", "array", "object");
+      throw typeError(v, "string", "array", "object"); // the reference's text, though bytes are taken
     }),
     simpleMethod("keys", NO_PARAMS, () => (v) => {
       if (!isObject(v)) throw typeError(v, "object");
@@ -607,12 +617,13 @@ export function builtinMethods(): MethodImpl[] {
     simpleMethod("index", p([{ name: "index", type: "int" }]), (args) => {
       const index = Number(args.int("index"));
       return (v) => {
-        if (!Array.isArray(v)) throw typeError(v, "array");
+        // On bytes the reference returns the byte as an integer.
+        if (!Array.isArray(v) && !(v instanceof Uint8Array)) throw typeError(v, "array");
         const i = index < 0 ? v.length + index : index;
         if (i < 0 || i >= v.length) {
           throw new QueryError("OUT_OF_BOUNDS", `index '${i}' was out of bounds for array size: ${v.length}`);
         }
-        return v[i] as Value;
+        return v instanceof Uint8Array ? BigInt(v[i] as number) : (v[i] as Value);
       };
     }),
     simpleMethod(
@@ -658,7 +669,8 @@ export function builtinMethods(): MethodImpl[] {
             const [a, b] = bounds(v.length);
             return v.slice(a, b);
           }
-          throw typeError(v, "array", "bytes", "string");
+          // The reference's text, though bytes are taken.
+          throw typeError(v, "array", "string");
         };
       },
     ),

@@ -87,6 +87,15 @@ describe("interpolation - timestamp methods", () => {
     expect(qError(query).message).toBe(message);
   });
 
+  it.each(["100000000000000000000", "-100000000000000000000", "1e300"])(
+    "interpolation - a unix timestamp too large for a calendar (%s) is a clear error",
+    (n) => {
+      expect(qError('this.ts.ts_format("2006")', msg(`{"ts":${n}}`)).message).toMatch(
+        /^field `this.ts`: unix timestamp -?\d+ is out of range \(at most ±8640000000000 seconds\)$/,
+      );
+    },
+  );
+
   it("interpolation - an unknown time zone is rejected when compiled", () => {
     expect(parseError('${! now().ts_format("2006", "Not/AZone") }').reason).toBe(
       "failed to parse timezone location name: unknown time zone Not/AZone",

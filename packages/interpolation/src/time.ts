@@ -48,17 +48,31 @@ export function timestampFromUnix(sec: bigint, nsec: bigint): Timestamp {
   return new Timestamp(sec * NS_PER_SEC + nsec, LOCAL);
 }
 
+/** Unix seconds the calendar and zone code can handle (JavaScript dates end in year 275760). */
+const MAX_UNIX_SECONDS = 8_640_000_000_000n;
+
+function unixInRange(sec: bigint): bigint {
+  if (sec > MAX_UNIX_SECONDS || sec < -MAX_UNIX_SECONDS) {
+    throw new QueryError(
+      "FAILED",
+      `unix timestamp ${sec} is out of range (at most ±${MAX_UNIX_SECONDS} seconds)`,
+    );
+  }
+  return sec;
+}
+
 /** `value.IGetTimestamp`: timestamps, unix seconds (fractions allowed) or RFC 3339 strings. */
 export function getTimestamp(v: Value): Timestamp {
   if (v instanceof Timestamp) return v;
-  if (typeof v === "bigint") return timestampFromUnix(v, 0n);
+  if (typeof v === "bigint") return timestampFromUnix(unixInRange(v), 0n);
   if (typeof v === "number" || v instanceof GoFloat || v instanceof JsonNumber) {
     const text = typeof v === "number" ? String(v) : v instanceof JsonNumber ? v.text : undefined;
-    if (text !== undefined && /^-?\d+$/.test(text)) return timestampFromUnix(BigInt(text), 0n);
+    if (text !== undefined && /^-?\d+$/.test(text)) return timestampFromUnix(unixInRange(BigInt(text)), 0n);
     const f = typeof v === "number" ? v : v instanceof GoFloat ? v.f : Number((v as JsonNumber).text);
+    if (!Number.isFinite(f)) throw new QueryError("FAILED", `${f} is not a valid unix timestamp`);
     const fint = Math.trunc(f);
     const fdec = f - fint;
-    return timestampFromUnix(BigInt(fint), BigInt(Math.trunc(fdec * 1e9)));
+    return timestampFromUnix(unixInRange(BigInt(fint)), BigInt(Math.trunc(fdec * 1e9)));
   }
   if (typeof v === "string") return parseLayout(RFC3339_NANO, v);
   if (v instanceof Uint8Array) return parseLayout(RFC3339_NANO, utf8Decode(v));
