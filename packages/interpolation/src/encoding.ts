@@ -29,9 +29,11 @@ function base64Decode(input: string, alphabet: string, padded: boolean): Uint8Ar
   let dataLen = s.length;
   if (padded) {
     if (s.length % 4 !== 0) {
-      // Find the first offending byte the way Go reports it: at the end of the last full quantum.
-      for (let i = 0; i < s.length; i++) if (!alphabet.includes(s[i] as string) && s[i] !== "=") fail(i);
-      fail(s.length - (s.length % 4));
+      // The reference decodes with Go's streaming decoder: the full quanta first, then a partial
+      // one at the end is io.ErrUnexpectedEOF.
+      const full = s.length - (s.length % 4);
+      for (let i = 0; i < full; i++) if (!alphabet.includes(s[i] as string) && s[i] !== "=") fail(i);
+      throw new QueryError("FAILED", "unexpected EOF");
     }
     while (dataLen > 0 && s[dataLen - 1] === "=" && s.length - dataLen < 2) dataLen--;
   }
@@ -177,13 +179,15 @@ export function decode(scheme: string, s: string): Uint8Array {
       return base64Decode(s, B64_URL, false);
     case "hex": {
       if (s.length % 2 === 1) {
+        // Go's streaming decoder: a bad byte anywhere is reported first; otherwise the lone last
+        // digit is io.ErrUnexpectedEOF.
         const bad = [...s].findIndex((c) => !/[0-9a-fA-F]/.test(c));
         if (bad >= 0)
           throw new QueryError(
             "FAILED",
             `encoding/hex: invalid byte: U+${s.charCodeAt(bad).toString(16).toUpperCase().padStart(4, "0")} ${JSON.stringify(s[bad]).replaceAll('"', "'")}`,
           );
-        throw new QueryError("FAILED", "encoding/hex: odd length hex string");
+        throw new QueryError("FAILED", "unexpected EOF");
       }
       for (let i = 0; i < s.length; i++) {
         if (!/[0-9a-fA-F]/.test(s[i] as string)) {

@@ -482,10 +482,12 @@ describe("interpolation - encoding and hashing", () => {
   });
 
   it.each([
-    ['"!!!".decode("base64")', "string literal: illegal base64 data at input byte 0"],
-    ['"abc".decode("base64")', "string literal: illegal base64 data at input byte 0"],
+    ['"!!!".decode("base64")', "string literal: unexpected EOF"],
+    ['"abc".decode("base64")', "string literal: unexpected EOF"],
+    ['"eA".decode("base64url")', "string literal: unexpected EOF"],
+    ['"!!!!eA".decode("base64")', "string literal: illegal base64 data at input byte 0"],
     ['"zz".decode("hex")', "string literal: encoding/hex: invalid byte: U+007A 'z'"],
-    ['"abc".decode("hex")', "string literal: encoding/hex: odd length hex string"],
+    ['"abc".decode("hex")', "string literal: unexpected EOF"],
     ['"abc".encode("z85")', "string literal: z85: invalid input length (multiple of 4 bytes only)"],
   ])("interpolation - %s fails with %j", (query, message) => {
     expect(qError(query).message).toBe(message);
