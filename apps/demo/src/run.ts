@@ -192,18 +192,29 @@ function applyMappings(
   fail: (code: string, err: unknown) => void,
 ): Message | undefined {
   for (const p of processors) {
-    if (p.kind !== "mapping") continue;
-    try {
-      if (p.mapping.apply(msg)) {
-        stats.filtered++;
-        return undefined;
-      }
-    } catch (e) {
-      fail("MAPPING_FAILED", new Error(`${p.path.join(".")}: ${errorText(e)}`));
-      return undefined;
-    }
+    if (p.kind === "mapping" && runMapping(p, msg, stats, fail) !== "kept") return undefined;
   }
   return msg;
+}
+
+/**
+ * One mapping step: `"filtered"` when it deleted the message (`root = deleted()`, counted),
+ * `"failed"` when it threw (reported through `fail`).
+ */
+function runMapping(
+  p: Extract<ProcessorSpec, { kind: "mapping" }>,
+  msg: Message,
+  stats: RunStats,
+  fail: (code: string, err: unknown) => void,
+): "kept" | "filtered" | "failed" {
+  try {
+    if (!p.mapping.apply(msg)) return "kept";
+    stats.filtered++;
+    return "filtered";
+  } catch (e) {
+    fail("MAPPING_FAILED", new Error(`${p.path.join(".")}: ${errorText(e)}`));
+    return "failed";
+  }
 }
 
 interface ClaimContext {
@@ -247,18 +258,11 @@ async function applyProcessors(
   for (const p of processors) {
     const where = p.path.join(".");
     if (p.kind === "mapping") {
-      try {
-        if (p.mapping.apply(msg)) {
-          // Dropped on purpose, as in Redpanda Connect: a claimed dedupe key stays (it was seen).
-          stats.filtered++;
-          return undefined;
-        }
-      } catch (e) {
-        fail("MAPPING_FAILED", new Error(`${where}: ${errorText(e)}`));
-        await releaseClaims(ctx, msg);
-        return undefined;
-      }
-      continue;
+      const outcome = runMapping(p, msg, stats, fail);
+      if (outcome === "kept") continue;
+      // Filtered on purpose, as in Redpanda Connect, a claimed dedupe key stays (it was seen).
+      if (outcome === "failed") await releaseClaims(ctx, msg);
+      return undefined;
     }
     const key = p.key.tryString(msg);
     if (!key.ok) {

@@ -67,12 +67,7 @@ function parseServerUrl(text: string): { url: string; credentials?: UrlCredentia
   try {
     u = new URL(withScheme);
   } catch {
-    const shown = echo(text);
-    return {
-      error: shown
-        ? `'${shown}' is not a valid url`
-        : "is not a valid url (not shown, as it may hold credentials)",
-    };
+    return { error: `'${redactUrl(text)}' is not a valid url` };
   }
   if (u.protocol === "ws:" || u.protocol === "wss:") {
     return {
@@ -141,15 +136,4 @@ export function redactUrl(text: string): string {
       return `${scheme}${colon === -1 ? "***" : `${info.slice(0, colon)}:***`}${rest.slice(at)}`;
     })
     .join(",");
-}
-
-/**
- * The redacted text of a url that failed to parse, when it has the shape of one (`host:port` after
- * masking); `undefined` otherwise — e.g. a fragment of a password split off by a comma.
- */
-function echo(text: string): string | undefined {
-  const r = redactUrl(text);
-  return /^([a-z][a-z0-9+.-]*:\/\/)?(\*\*\*@|[^:@/\s]*:\*\*\*@)?[^:@/\s]*(:\d*)?\/?$/i.test(r)
-    ? r
-    : undefined;
 }
