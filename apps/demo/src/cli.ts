@@ -156,7 +156,8 @@ function readConfig(file: string): string {
 }
 
 function lint(file: string, flags: Flags): number {
-  const { problems } = loadConfig(readConfig(file));
+  const { problems, warnings = [] } = loadConfig(readConfig(file));
+  if (!flags.quiet) for (const w of warnings) process.stderr.write(`${formatProblem(file, w, "warning")}\n`);
   if (flags.json) {
     process.stdout.write(
       `${JSON.stringify({ file, problems: problems.map((p) => ({ ...p, path: renderConfigPath(p.path) })) })}\n`,
@@ -169,7 +170,7 @@ function lint(file: string, flags: Flags): number {
 }
 
 async function run(file: string, flags: Flags, log: Logger): Promise<number> {
-  const { plan, problems } = loadConfig(readConfig(file));
+  const { plan, problems, warnings = [] } = loadConfig(readConfig(file));
   if (!plan) {
     for (const p of problems) process.stderr.write(`${formatProblem(file, p)}\n`);
     process.stderr.write(
@@ -177,6 +178,7 @@ async function run(file: string, flags: Flags, log: Logger): Promise<number> {
     );
     return EXIT.usage;
   }
+  for (const w of warnings) log.warn(formatProblem(file, w));
   return await withSignals(log, async (signal) => {
     const stats = await execute(() => runPipeline(plan, { log, signal, ...progress(flags) }), log);
     if (typeof stats === "number") return stats;

@@ -37,6 +37,34 @@ describe("config", () => {
     expect(plan?.output.label).toBe("out");
   });
 
+  it("demo - dedupe without an output msg_id is a warning naming msg_id; allow_empty_key is a bool", () => {
+    const { plan, warnings } = loadConfig(VALID, {});
+    expect(plan).toBeDefined();
+    expect(warnings).toMatchObject([
+      { path: ["output", "nats_jetstream", "msg_id"], line: 18, message: expect.stringContaining("rerun") },
+    ]);
+    expect(formatProblem("c.yaml", warnings?.[0] as never, "warning")).toMatch(
+      /^c\.yaml:18:\d+: warning: output\.nats_jetstream\.msg_id: is not set/,
+    );
+    const withId = loadConfig(`${VALID}    msg_id: '\${! json("id") }'\n`, {});
+    expect(withId.warnings).toEqual([]);
+    const bad = loadConfig(
+      VALID.replace("        cache: seen\n", "        cache: seen\n        allow_empty_key: 1\n"),
+      {},
+    );
+    expect(bad.problems).toMatchObject([
+      {
+        path: ["pipeline", "processors", 1, "dedupe", "allow_empty_key"],
+        message: "expected true or false, got number 1",
+      },
+    ]);
+    const ok = loadConfig(
+      VALID.replace("        cache: seen\n", "        cache: seen\n        allow_empty_key: true\n"),
+      {},
+    );
+    expect(ok.plan?.processors[1]).toMatchObject({ kind: "dedupe", allowEmptyKey: true });
+  });
+
   it("demo - generate.interval defaults to 1s as in Redpanda Connect; '' means no pause", () => {
     const withInterval = (line: string) =>
       loadConfig(VALID.replace("    count: ${COUNT:3}\n", `    count: \${COUNT:3}\n${line}`), {});
@@ -200,6 +228,7 @@ describe("config", () => {
       published: 8,
       acked: 7,
       duplicates: 0,
+      takenOver: 0,
       deduplicated: 2,
       filtered: 0,
       failed: 1,
@@ -209,10 +238,10 @@ describe("config", () => {
       interrupted: false,
     };
     expect(summaryLine(stats)).toBe(
-      "done: read 10, published 8, acked 7, deduplicated 2, failed 1 (ACK_TIMEOUT 1) in 1.00s (7 msgs/s)",
+      "done: read 10, published 8, acked 7 (already in the stream 0), deduplicated 2, failed 1 (ACK_TIMEOUT 1) in 1.00s (7 msgs/s)",
     );
-    expect(summaryLine({ ...stats, read: 13, filtered: 3 })).toBe(
-      "done: read 13, published 8, acked 7, deduplicated 2, filtered 3, failed 1 (ACK_TIMEOUT 1) in 1.00s (7 msgs/s)",
+    expect(summaryLine({ ...stats, read: 13, filtered: 3, duplicates: 2, takenOver: 2 })).toBe(
+      "done: read 13, published 8, acked 7 (already in the stream 2), deduplicated 2, taken over 2, filtered 3, failed 1 (ACK_TIMEOUT 1) in 1.00s (7 msgs/s)",
     );
   });
 });

@@ -41,7 +41,15 @@ export type InputSpec =
 
 export type ProcessorSpec =
   | { kind: "mapping"; path: ConfigPath; mapping: Mapping }
-  | { kind: "dedupe"; path: ConfigPath; cache: string; key: Interpolation; dropOnErr: boolean };
+  | {
+      kind: "dedupe";
+      path: ConfigPath;
+      cache: string;
+      key: Interpolation;
+      dropOnErr: boolean;
+      /** A key that evaluates to `""` or `null` is used as it is instead of failing the message. */
+      allowEmptyKey: boolean;
+    };
 
 export interface CacheSpec {
   label: string;
@@ -62,6 +70,8 @@ export interface Plan {
 export interface LoadResult {
   plan?: Plan;
   problems: Problem[];
+  /** What runs, but not as safely as it could (printed by `lint` and `run`, never fatal). */
+  warnings?: Problem[];
 }
 
 const TOP_LEVEL = ["input", "pipeline", "cache_resources", "output", "shutdown_timeout"] as const;
@@ -138,7 +148,25 @@ export function loadConfig(
       Object.assign(p, positionOf(text, substitution.originalOffset(locateOffset(doc, p.path))));
   }
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
-  return problems.length === 0 && plan ? { plan, problems } : { problems };
+  if (problems.length > 0 || !plan) return { problems };
+  const warnings = planWarnings(plan);
+  for (const w of warnings)
+    Object.assign(w, positionOf(text, substitution.originalOffset(locateOffset(doc, w.path))));
+  return { plan, problems, warnings };
+}
+
+function planWarnings(plan: Plan): Problem[] {
+  const warnings: Problem[] = [];
+  const { msgId } = plan.output.config;
+  if (plan.processors.some((p) => p.kind === "dedupe") && typeof msgId === "string") {
+    warnings.push({
+      path: ["output", "nats_jetstream", "msg_id"],
+      message:
+        (msgId === "none" ? "is empty" : "is not set, so every publish gets a new id") +
+        ": after a crash, a rerun publishes the messages in doubt again and the stream can drop the copies only when they carry the same Nats-Msg-Id; set it from the message, e.g. the dedupe key",
+    });
+  }
+  return warnings;
 }
 
 /** Masks, in a message, the strings that `${VAR}` substitution put into the config text. */
@@ -350,8 +378,8 @@ function validatePipeline(
       ok = false;
       continue;
     }
-    unknownKeys(body, dat, ["cache", "key", "drop_on_err"], push);
-    const { cache, key, drop_on_err: dropOnErr = true } = body;
+    unknownKeys(body, dat, ["cache", "key", "drop_on_err", "allow_empty_key"], push);
+    const { cache, key, drop_on_err: dropOnErr = true, allow_empty_key: allowEmptyKey = false } = body;
     if (typeof cache !== "string" || cache === "") {
       push([...dat, "cache"], `required: the label of a cache resource, got ${describe(cache)}`);
       ok = false;
@@ -367,14 +395,23 @@ function validatePipeline(
       push([...dat, "drop_on_err"], `expected true or false, got ${describe(dropOnErr)}`);
       ok = false;
     }
+    if (typeof allowEmptyKey !== "boolean") {
+      push([...dat, "allow_empty_key"], `expected true or false, got ${describe(allowEmptyKey)}`);
+      ok = false;
+    }
     const compiled = key === undefined ? undefined : compileField(key, [...dat, "key"], push, env);
     if (key === undefined)
       push([...dat, "key"], "required: an interpolated string such as '${! json(\"id\") }'");
-    if (!compiled || typeof cache !== "string" || typeof dropOnErr !== "boolean") {
+    if (
+      !compiled ||
+      typeof cache !== "string" ||
+      typeof dropOnErr !== "boolean" ||
+      typeof allowEmptyKey !== "boolean"
+    ) {
       ok = false;
       continue;
     }
-    out.push({ kind: "dedupe", path: dat, cache, key: compiled, dropOnErr });
+    out.push({ kind: "dedupe", path: dat, cache, key: compiled, dropOnErr, allowEmptyKey });
   }
   return ok ? out : undefined;
 }
@@ -539,10 +576,10 @@ function positionOf(text: string, offset: number): { line: number; col: number }
 }
 
 /** `config.yaml:12:5: output.nats_jetstream.urls: required` */
-export function formatProblem(file: string, p: Problem): string {
+export function formatProblem(file: string, p: Problem, kind?: "warning"): string {
   const where = p.line === undefined ? file : `${file}:${p.line}:${p.col ?? 1}`;
   const path = renderConfigPath(p.path);
-  return `${where}: ${path ? `${path}: ` : ""}${p.message}`;
+  return `${where}: ${kind ? `${kind}: ` : ""}${path ? `${path}: ` : ""}${p.message}`;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -5,9 +5,10 @@ import type { Readable } from "node:stream";
 import { createMessage, type Message } from "@natskit/interpolation";
 import { JetStreamOutput, JetStreamOutputError } from "@natskit/jetstream-output";
 import { KeyNotFoundError, KvCache } from "@natskit/kv-cache";
-import type { InputSpec, Plan, ProcessorSpec } from "./config.js";
-import { claimKey } from "./dedupe.js";
+import { type InputSpec, type Plan, type ProcessorSpec, renderConfigPath } from "./config.js";
+import { claimKey, DONE_VALUE, type Liveness, parseClaim } from "./dedupe.js";
 import type { Logger } from "./log.js";
+import { Presence } from "./presence.js";
 
 /** What a run did. Every message read ends up in exactly one of acked, deduplicated, failed. */
 export interface RunStats {
@@ -16,8 +17,13 @@ export interface RunStats {
   published: number;
   /** Stored by the stream (including `duplicates`). */
   acked: number;
-  /** Acks saying the stream already had the message (its `Nats-Msg-Id` was seen). */
+  /**
+   * Acks saying the stream already had the message (its `Nats-Msg-Id` was seen): a copy the
+   * stream dropped, e.g. a message in doubt after a crash, published again by the rerun.
+   */
   duplicates: number;
+  /** Dedupe claims of an earlier run that ended before their message was acked, taken over. */
+  takenOver: number;
   /** Dropped by a `dedupe` processor because the key was already in the cache. */
   deduplicated: number;
   /** Dropped by a `mapping` processor: `root = deleted()`. */
@@ -53,6 +59,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
     published: 0,
     acked: 0,
     duplicates: 0,
+    takenOver: 0,
     deduplicated: 0,
     filtered: 0,
     failed: 0,
@@ -69,6 +76,8 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
   };
 
   const caches = new Map<string, KvCache>();
+  const presence = new Presence(randomBytes(8).toString("hex"));
+  const liveness = new Map<KvCache, Liveness>();
   let output: JetStreamOutput | undefined;
   let forceClose: NodeJS.Timeout | undefined;
   let removeAbort = () => {};
@@ -82,7 +91,11 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
   try {
     for (const c of plan.caches) {
       log.debug(`cache '${c.label}': connecting to bucket '${c.config.bucket}'`);
-      caches.set(c.label, await KvCache.fromConfig(c.raw, { label: c.label }));
+      const cache = await KvCache.fromConfig(c.raw, { label: c.label });
+      caches.set(c.label, cache);
+      // Claims this run makes are known to be alive for as long as it answers here.
+      await presence.announce(cache.client.nc);
+      liveness.set(cache, presence.liveness(cache.client.nc));
     }
     output = new JetStreamOutput(plan.output.raw, { label: plan.output.label });
     await output.connect();
@@ -101,10 +114,12 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
     removeAbort = () => opts.signal?.removeEventListener("abort", onAbort);
 
     const claims: ClaimContext = {
-      runId: randomBytes(6).toString("hex"),
+      owner: presence.owner,
       seq: 0,
       giveUp: () => performance.now() >= deadline,
       held: new WeakMap(),
+      liveness,
+      settling: new Set(),
       log,
     };
 
@@ -125,12 +140,15 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
           (ack) => {
             stats.acked++;
             if (ack.duplicate) stats.duplicates++;
+            finishClaims(claims, m);
           },
           (err: unknown) => {
             fail(JetStreamOutputError.isInstance(err) ? err.code : "OUTPUT_FAILED", err);
-            // Not known to be stored: give its dedupe keys back, or a rerun would drop it as a
-            // duplicate. After an unknown outcome (ACK_TIMEOUT, DISCONNECTED) it may have been
-            // stored, and a rerun then stores it again: a duplicate is preferred to a loss.
+            // Not known to be stored: give its dedupe keys back so a later message with the key
+            // (or a rerun) publishes it again, with the same Nats-Msg-Id: after an unknown outcome
+            // (ACK_TIMEOUT, DISCONNECTED, CLOSED) the stream drops the copy if the first one was
+            // stored. A key that cannot be given back stays pending for this run, and a rerun
+            // takes it over once this run is gone.
             return releaseClaims(claims, m);
           },
         )
@@ -170,6 +188,9 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
     }
     await Promise.all(pending);
     stats.retries = out.stats.retries;
+    // Bounded: a claim left pending costs a rerun one publish the stream drops, never a message.
+    const left = Number.isFinite(deadline) ? deadline - performance.now() : plan.shutdownTimeoutMs;
+    await settleClaims(claims, Math.max(0, left));
   } finally {
     if (tick) clearInterval(tick);
     clearTimeout(forceClose);
@@ -177,6 +198,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
     await output
       ?.close(plan.shutdownTimeoutMs)
       .catch((e: unknown) => log.warn(`closing output: ${errorText(e)}`));
+    presence.close();
     for (const [label, c] of caches)
       await c.close().catch((e: unknown) => log.warn(`closing cache '${label}': ${errorText(e)}`));
     stats.elapsedMs = performance.now() - started;
@@ -212,36 +234,88 @@ function runMapping(
     stats.filtered++;
     return "filtered";
   } catch (e) {
-    fail("MAPPING_FAILED", new Error(`${p.path.join(".")}: ${errorText(e)}`));
+    fail("MAPPING_FAILED", new Error(`${renderConfigPath(p.path)}: ${errorText(e)}`));
     return "failed";
   }
 }
 
 interface ClaimContext {
-  /** Unique per run: with `seq`, the value a dedupe step stores, so a retry recognises its own write. */
-  runId: string;
+  /** This run: the owner named in every claim it makes (see `Presence`). */
+  owner: string;
+  /** Numbers the messages of this run, so a retry recognises its own write. */
   seq: number;
   giveUp: () => boolean;
-  /** The dedupe keys each message in flight claimed, to give back if it is not stored. */
-  held: WeakMap<Message, { cache: KvCache; key: string; token: string }[]>;
+  /** The dedupe keys each message in flight claimed. */
+  held: WeakMap<Message, HeldClaim[]>;
+  liveness: Map<KvCache, Liveness>;
+  /** Claims being marked done, awaited before the caches close. */
+  settling: Set<Promise<void>>;
   log: Logger;
 }
 
+interface HeldClaim {
+  cache: KvCache;
+  key: string;
+  seq: number;
+}
+
+function hold(ctx: ClaimContext, msg: Message, claim: HeldClaim): void {
+  const held = ctx.held.get(msg);
+  if (held) held.push(claim);
+  else ctx.held.set(msg, [claim]);
+}
+
 /**
- * Deletes the dedupe keys `msg` claimed, where they still hold its token: the message was not
- * stored, so its key must not make a later run (or a redelivery) drop it as a duplicate.
+ * The message was stored (or filtered on purpose): its claims become `done`, so no rerun publishes
+ * it again. If that write is lost (a crash right now, the cache unreachable), the claim stays
+ * pending and a rerun publishes the message again with its Nats-Msg-Id, which the stream drops as
+ * a duplicate within its duplicate_window.
+ */
+function finishClaims(ctx: ClaimContext, msg: Message): void {
+  const held = ctx.held.get(msg);
+  if (!held) return;
+  ctx.held.delete(msg);
+  for (const { cache, key } of held) {
+    const p: Promise<void> = cache
+      .set(key, DONE_VALUE)
+      .catch((e: unknown) =>
+        ctx.log.debug(
+          `dedupe key '${key}' stays pending (${errorText(e)}): a rerun publishes its message again with the same Nats-Msg-Id`,
+        ),
+      )
+      .finally(() => ctx.settling.delete(p));
+    ctx.settling.add(p);
+  }
+}
+
+async function settleClaims(ctx: ClaimContext, timeoutMs: number): Promise<void> {
+  if (ctx.settling.size === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(ctx.settling),
+    new Promise((r) => {
+      timer = setTimeout(r, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/**
+ * Deletes the dedupe keys `msg` claimed, where they still hold its claim: the message was not
+ * stored, so its key must not make a later message (or a rerun) drop it as a duplicate.
  */
 async function releaseClaims(ctx: ClaimContext, msg: Message): Promise<void> {
   const held = ctx.held.get(msg);
   if (!held) return;
   ctx.held.delete(msg);
-  for (const { cache, key, token } of held) {
+  for (const { cache, key, seq } of held) {
     try {
-      if (new TextDecoder().decode(await cache.get(key)) === token) await cache.delete(key);
+      const state = parseClaim(await cache.get(key));
+      if (state.kind === "pending" && state.owner === ctx.owner && state.seq === seq) await cache.delete(key);
     } catch (e) {
       if (KeyNotFoundError.isInstance(e)) continue;
       ctx.log.warn(
-        `dedupe key '${key}' of a failed message could not be released (${errorText(e)}): a rerun will treat that message as a duplicate`,
+        `dedupe key '${key}' of a failed message could not be given back (${errorText(e)}): it stays pending, and a rerun publishes that message again`,
       );
     }
   }
@@ -256,35 +330,47 @@ async function applyProcessors(
   ctx: ClaimContext,
 ): Promise<Message | undefined> {
   for (const p of processors) {
-    const where = p.path.join(".");
+    const where = renderConfigPath(p.path);
     if (p.kind === "mapping") {
       const outcome = runMapping(p, msg, stats, fail);
       if (outcome === "kept") continue;
       // Filtered on purpose, as in Redpanda Connect, a claimed dedupe key stays (it was seen).
       if (outcome === "failed") await releaseClaims(ctx, msg);
+      else finishClaims(ctx, msg);
       return undefined;
     }
     const key = p.key.tryString(msg);
-    if (!key.ok) {
-      fail("DEDUPE_KEY_FAILED", new Error(`${where}.key: ${key.error.message}`));
+    const empty = key.ok && !p.allowEmptyKey && (key.value === "" || key.value === "null");
+    if (!key.ok || empty) {
+      const why = key.ok
+        ? `is ${key.value === "" ? "empty" : "null"} (set allow_empty_key: true to use it anyway)`
+        : key.error.message;
+      fail("DEDUPE_KEY_FAILED", new Error(`${where}.key: ${why}`));
       await releaseClaims(ctx, msg);
       return undefined;
     }
     const cache = caches.get(p.cache) as KvCache;
-    const token = `${ctx.runId}-${++ctx.seq}`;
+    const seq = ++ctx.seq;
     try {
-      const claim = await claimKey(cache, key.value, token, { giveUp: ctx.giveUp });
+      const claim = await claimKey(cache, key.value, seq, {
+        owner: ctx.owner,
+        liveness: ctx.liveness.get(cache) as Liveness,
+        giveUp: ctx.giveUp,
+      });
       if (claim === "duplicate") {
         stats.deduplicated++;
+        // Keys an earlier dedupe step claimed for it were seen, as for a filtered message.
+        finishClaims(ctx, msg);
         return undefined;
       }
-      const held = ctx.held.get(msg);
-      if (held) held.push({ cache, key: key.value, token });
-      else ctx.held.set(msg, [{ cache, key: key.value, token }]);
+      if (claim === "taken-over") stats.takenOver++;
+      hold(ctx, msg, { cache, key: key.value, seq });
     } catch (e) {
       // As in Redpanda Connect: with drop_on_err the message is dropped, else it passes on.
       if (p.dropOnErr) {
         fail("DEDUPE_FAILED", new Error(`${where}: cache '${p.cache}': ${errorText(e)}`));
+        // An attempt whose answer was lost may have claimed the key: give it back too.
+        hold(ctx, msg, { cache, key: key.value, seq });
         await releaseClaims(ctx, msg);
         return undefined;
       }

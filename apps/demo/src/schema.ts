@@ -54,6 +54,12 @@ export const configSchema = z
                     .boolean()
                     .optional()
                     .describe("drop messages when the cache fails; default true"),
+                  allow_empty_key: z
+                    .boolean()
+                    .optional()
+                    .describe(
+                      "use a key that evaluates to '' or null instead of failing the message; default false",
+                    ),
                 }),
               }),
             ]),

@@ -19,7 +19,8 @@ export function summaryLine(stats: RunStats): string {
     .join(", ");
   return (
     `${stats.interrupted ? "interrupted" : "done"}: read ${stats.read}, published ${stats.published}, ` +
-    `acked ${stats.acked}, deduplicated ${stats.deduplicated}, ` +
+    `acked ${stats.acked} (already in the stream ${stats.duplicates}), deduplicated ${stats.deduplicated}, ` +
+    (stats.takenOver > 0 ? `taken over ${stats.takenOver}, ` : "") +
     (stats.filtered > 0 ? `filtered ${stats.filtered}, ` : "") +
     `failed ${stats.failed}` +
     (errors ? ` (${errors})` : "") +

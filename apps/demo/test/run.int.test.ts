@@ -89,7 +89,9 @@ describe("natskit run", () => {
     expect(r.code, r.stderr).toBe(0);
     const s = summaryOf(r);
     expect(s).toMatchObject({ read: 700, published: 600, acked: 600, deduplicated: 100, failed: 0 });
-    expect(r.stderr).toContain("done: read 700, published 600, acked 600, deduplicated 100, failed 0");
+    expect(r.stderr).toContain(
+      "done: read 700, published 600, acked 600 (already in the stream 0), deduplicated 100, failed 0",
+    );
     expect(r.stderr).not.toContain("\r"); // no progress line when stderr is not a terminal
 
     const stored = await readStream(a.jsm, "RF");
@@ -330,7 +332,7 @@ output:
     const s = summaryOf(r);
     expect(s).toMatchObject({ read: 95, published: 90, acked: 60, failed: 35 });
     expect(s.errors).toEqual({ MAPPING_FAILED: 5, NO_STREAM: 30 });
-    expect(r.stderr).toContain("pipeline.processors.0");
+    expect(r.stderr).toContain("pipeline.processors[0]");
     expect((await a.jsm.streams.info("RX")).state.messages).toBe(60);
   });
 

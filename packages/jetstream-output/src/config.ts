@@ -36,6 +36,12 @@ export interface OutputConfig {
   readonly maxInFlight: number;
   /** `generate`: a unique id per message (the default); `none`: no `Nats-Msg-Id` (`msg_id: ""`). */
   readonly msgId: Interpolation | "generate" | "none";
+  /**
+   * An interpolated `msg_id` that evaluates to `""` (no header) or `null` (the text `null`) is
+   * published as it is instead of failing the message with `INVALID_MSG_ID`.
+   * @default false
+   */
+  readonly allowEmptyMsgId: boolean;
   /** @default 5000 */
   readonly ackTimeoutMs: number;
   /** @default 10 */
@@ -169,6 +175,7 @@ export function parseOutputConfig(raw: unknown, options: ParseOutputOptions = {}
     metadata,
     maxInFlight,
     msgId,
+    allowEmptyMsgId: c.allow_empty_msg_id ?? false,
     ackTimeoutMs,
     maxRetries,
     backoff: { initialMs, maxMs },

@@ -10,6 +10,12 @@ export type JetStreamOutputErrorCode =
   | "INVALID_SUBJECT"
   /** A header name or value is invalid (CR/LF, or a name with `:` or spaces). */
   | "INVALID_HEADER"
+  /**
+   * `msg_id` evaluated to `""` or `null` (often a missing field: `json("id")` of a message without
+   * `id`). Without an id the stream cannot drop a re-sent copy, and with `null` every such message
+   * would share one id; `allow_empty_msg_id: true` publishes them anyway.
+   */
+  | "INVALID_MSG_ID"
   /** Body plus headers exceed the server's `max_payload`. */
   | "MAX_PAYLOAD_EXCEEDED"
   /** No stream captures the subject. */

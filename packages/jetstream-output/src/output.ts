@@ -362,6 +362,13 @@ export class JetStreamOutput implements Output {
       else if (c.msgId !== "none") {
         const id = evaluate(c.msgId, message, 'field "msg_id"');
         if (typeof id !== "string") return id;
+        if ((id === "" || id === "null") && !c.allowEmptyMsgId) {
+          return new JetStreamOutputError(
+            "INVALID_MSG_ID",
+            `field "msg_id": '${c.msgId.source}' is ${id === "" ? "empty" : "null"} for this message (a missing field?): without a distinct id the stream cannot tell it from other messages; set allow_empty_msg_id: true to publish it anyway`,
+            { retryable: false },
+          );
+        }
         if (id !== "") {
           const problem = headerValueProblem(id);
           if (problem) return invalidHeader(`msg_id: ${problem}`);

@@ -14,7 +14,7 @@ export const backoffSchema = z.strictObject({
 
 /**
  * The `nats_jetstream` output, field for field as in Redpanda Connect, plus natskit's additions
- * (`msg_id`, `ack_timeout`, `max_retries`, `backoff`).
+ * (`msg_id`, `allow_empty_msg_id`, `ack_timeout`, `max_retries`, `backoff`).
  */
 export const outputConfigSchema = z.strictObject({
   ...connectionFields,
@@ -24,6 +24,7 @@ export const outputConfigSchema = z.strictObject({
   max_in_flight: z.int().optional(),
   inject_tracing_map: z.string().optional(),
   msg_id: z.string().optional(),
+  allow_empty_msg_id: z.boolean().optional(),
   ack_timeout: z.string().optional(),
   max_retries: z.int().optional(),
   backoff: backoffSchema.optional(),

@@ -172,6 +172,32 @@ describe("jetstream-output subjects and headers", () => {
     expect(o.stats.duplicates).toBe(1);
   });
 
+  it("jetstream-output - a msg_id that is null or empty fails that message instead of merging messages", async () => {
+    const s = await stream();
+    const o = await output({ subject: `${s.prefix}.nid`, msg_id: '${! json("id") }' });
+    const results = await Promise.allSettled(
+      ['{"id":"a"}', '{"n":1}', '{"n":2}', '{"id":""}'].map((b) => o.write(createMessage(b))),
+    );
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "rejected", "rejected"]);
+    const err = (results[1] as PromiseRejectedResult).reason as JetStreamOutputError;
+    expect(err).toMatchObject({ code: "INVALID_MSG_ID", retryable: false });
+    expect(err.message).toContain('field "msg_id"');
+    expect(err.message).toContain("null");
+    expect(((results[3] as PromiseRejectedResult).reason as Error).message).toContain("empty");
+    expect(await streamCount(jsm, s.name)).toBe(1);
+
+    const allowed = await output({
+      subject: `${s.prefix}.nid`,
+      msg_id: '${! json("id") }',
+      allow_empty_msg_id: true,
+    });
+    await allowed.write(createMessage('{"n":1}'));
+    const dup = await allowed.write(createMessage('{"n":2}'));
+    expect(dup.duplicate).toBe(true); // both carry the id "null": what the opt-in accepts
+    await allowed.write(createMessage('{"id":""}'));
+    expect(await streamCount(jsm, s.name)).toBe(3);
+  });
+
   it("jetstream-output - static headers alone are sent as one prebuilt block", async () => {
     const s = await stream();
     const o = await output({
