@@ -5,6 +5,7 @@ import type { Readable } from "node:stream";
 import { createMessage, type Message } from "@natskit/interpolation";
 import { JetStreamOutput, JetStreamOutputError } from "@natskit/jetstream-output";
 import { KeyNotFoundError, KvCache } from "@natskit/kv-cache";
+import type { ConnectionEvents } from "@natskit/nats-connection";
 import { type InputSpec, type Plan, type ProcessorSpec, renderConfigPath } from "./config.js";
 import { claimKey, DONE_VALUE, type Liveness, parseClaim } from "./dedupe.js";
 import type { Logger } from "./log.js";
@@ -91,13 +92,23 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
   try {
     for (const c of plan.caches) {
       log.debug(`cache '${c.label}': connecting to bucket '${c.config.bucket}'`);
-      const cache = await KvCache.fromConfig(c.raw, { label: c.label });
+      const cache = await KvCache.fromConfig(c.raw, {
+        label: c.label,
+        onEvent: waitLogger(`cache '${c.label}'`, log),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
       caches.set(c.label, cache);
       // Claims this run makes are known to be alive for as long as it answers here.
       await presence.announce(cache.client.nc);
       liveness.set(cache, presence.liveness(cache.client.nc));
     }
-    output = new JetStreamOutput(plan.output.raw, { label: plan.output.label });
+    output = new JetStreamOutput(plan.output.raw, {
+      label: plan.output.label,
+      connect: {
+        onEvent: waitLogger(`output '${plan.output.label}'`, log),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      },
+    });
     await output.connect();
     log.info(`output '${plan.output.label}': connected`);
     const out = output;
@@ -205,6 +216,16 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
   }
   opts.onProgress?.(stats);
   return stats;
+}
+
+/** Says that a connect waits for its server: on the first retry, then about every 5 s. */
+function waitLogger(what: string, log: Logger): (e: ConnectionEvents) => void {
+  let next = 0;
+  return (e) => {
+    if (e.type !== "connect_wait" || e.waitedMs < next) return;
+    next = e.waitedMs + 5000;
+    log.warn(`${what}: waiting for a server (${e.error.message}); trying again`);
+  };
 }
 
 function applyMappings(

@@ -226,6 +226,28 @@ describe("natskit run", () => {
     }
   });
 
+  it("demo - a run started before its server waits for it, saying so, then delivers everything", async () => {
+    const own = await startNatsServer();
+    try {
+      const o = await admin(own.url);
+      await o.jsm.streams.add({ name: "RW", subjects: ["rw.>"] });
+      await new Kvm(o.nc).create("rw");
+      await o.nc.close();
+      await own.kill("SIGKILL");
+      const file = tmp.write("rw.jsonl", `${events(200, 20).join("\n")}\n`);
+      const cfg = tmp.write("rw.yaml", config("rw", `  file:\n    paths: ["${file}"]`));
+      const run = startCli(["run", cfg, "--json"], { env: { NATS_URL: own.url } });
+      for (let i = 0; i < 200 && !run.stderr().includes("waiting for a server"); i++) await sleep(50);
+      expect(run.stderr()).toContain("cache 'seen': waiting for a server");
+      await own.restart();
+      const r = await run.done;
+      expect(r.code, r.stderr).toBe(0);
+      expect(summaryOf(r)).toMatchObject({ read: 220, acked: 200, deduplicated: 20, failed: 0 });
+    } finally {
+      await own.stop();
+    }
+  });
+
   it("demo - SIGTERM mid-run stops reading and loses nothing that was reported acked", async () => {
     await setUp("rt");
     const cfg = tmp.write(

@@ -34,7 +34,10 @@ export interface OutputStats {
 }
 
 export interface OutputOptions extends ParseOutputOptions {
-  /** Passed to `connectNats` (connect timeout, reconnect wait). */
+  /**
+   * Passed to `connectNats`: connect timeout, reconnect wait, `signal`, and `onEvent`, which
+   * also gets a `connect_wait` event for each retry while `connect()` waits for a server.
+   */
   connect?: ConnectOptions;
   /** Publish on an existing connection instead of opening one; `close()` leaves it open. */
   client?: NatsClient;
@@ -122,6 +125,8 @@ export class JetStreamOutput implements Output {
   readonly #usesTrace: boolean;
   #trace: TraceApi | undefined;
   #connecting: Promise<void> | undefined;
+  /** Aborts a connect() still waiting for a server, when close() is called. */
+  #connectAbort: AbortController | undefined;
   #stats = { accepted: 0, acked: 0, duplicates: 0, failed: 0, retries: 0 };
 
   /**
@@ -159,7 +164,11 @@ export class JetStreamOutput implements Output {
     return this.#client;
   }
 
-  /** Connects (once: concurrent calls share the attempt). Rejects with `CLOSED` after `close()`. */
+  /**
+   * Connects (once: concurrent calls share the attempt). While no server is up it keeps trying
+   * for `wait_on_first_connect` (default 30s). Rejects with `CLOSED` after `close()`, which also
+   * ends such a wait.
+   */
   connect(): Promise<void> {
     if (this.#client) return Promise.resolve();
     if (this.#closing || this.#closed) return Promise.reject(CLOSED());
@@ -172,7 +181,7 @@ export class JetStreamOutput implements Output {
   async #connect(): Promise<void> {
     if (this.#usesTrace) this.#trace = await loadTracing();
     const owned = this.#options.client === undefined;
-    const client = this.#options.client ?? (await connectNats(this.config.connection, this.#options.connect));
+    const client = this.#options.client ?? (await this.#dial());
     if (this.#closing || this.#closed) {
       // close() ran while this was connecting: do not leave a connection behind.
       if (owned) await client.close();
@@ -204,6 +213,21 @@ export class JetStreamOutput implements Output {
       }),
       client.on("close", () => this.#shutdown()),
     );
+  }
+
+  async #dial(): Promise<NatsClient> {
+    if (this.#closing || this.#closed) throw CLOSED();
+    const abort = new AbortController();
+    this.#connectAbort = abort;
+    const own = this.#options.connect?.signal;
+    const signal = own ? AbortSignal.any([own, abort.signal]) : abort.signal;
+    try {
+      return await connectNats(this.config.connection, { ...this.#options.connect, signal });
+    } catch (e) {
+      throw this.#closing || this.#closed ? CLOSED() : e;
+    } finally {
+      this.#connectAbort = undefined;
+    }
   }
 
   write(message: Message): Promise<PubAck> {
@@ -252,6 +276,7 @@ export class JetStreamOutput implements Output {
   async close(timeoutMs = 10_000): Promise<void> {
     if (this.#closed) return;
     this.#closing = true;
+    this.#connectAbort?.abort(CLOSED());
     if (this.#pendingCount() > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([

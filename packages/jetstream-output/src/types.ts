@@ -7,8 +7,10 @@ import type { PubAck } from "./publisher.js";
  */
 export interface Output {
   /**
-   * Connects to NATS and prepares the publisher. Called once before any write.
-   * @throws ConfigError (bad connection config or files) or ConnectError (no server accepted).
+   * Connects to NATS and prepares the publisher. Called once before any write. While no server
+   * can be reached yet it keeps trying for `wait_on_first_connect`; `close()` ends that wait.
+   * @throws ConfigError (bad connection config or files) or ConnectError (no server accepted:
+   *   at once for rejected credentials or certificates, after the wait for an unreachable server).
    */
   connect(): Promise<void>;
   /**

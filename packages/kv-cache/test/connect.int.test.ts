@@ -170,7 +170,9 @@ describe("kv-cache connect", () => {
     const dead = await startNatsServer();
     const url = dead.url;
     await dead.stop();
-    const e = await rejection(KvCache.connect({ urls: [url], bucket: "b" }, { timeout: 2000 }));
+    const e = await rejection(
+      KvCache.connect({ urls: [url], bucket: "b", waitOnFirstConnect: 0 }, { timeout: 2000 }),
+    );
     expect(ConnectError.isInstance(e)).toBe(true);
     expect((e as ConnectError).code).toBe("UNREACHABLE");
     expect((e as ConnectError).retryable).toBe(true);

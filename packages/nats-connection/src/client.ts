@@ -12,7 +12,25 @@ export type ConnectionEvents =
   /** The server announced it is shutting down (lame duck mode); a disconnect follows. */
   | { readonly type: "lame_duck" }
   /** The connection is closed for good: by `close()`, or because reconnects ran out. */
-  | { readonly type: "close"; readonly error: Error | undefined };
+  | { readonly type: "close"; readonly error: Error | undefined }
+  /**
+   * The first connect found no server yet and tries again after `delayMs`
+   * (`wait_on_first_connect`). Sent only while `connectNats` waits, so only to the `onEvent`
+   * connect option, never to `client.on`.
+   */
+  | {
+      readonly type: "connect_wait";
+      /** Failed attempts so far (1 after the first). */
+      readonly attempt: number;
+      /** How long until the next attempt, in ms. */
+      readonly delayMs: number;
+      /** How long the connect has been trying, in ms. */
+      readonly waitedMs: number;
+      /** Why the last attempt failed (retryable: `UNREACHABLE`, `CONNECT_TIMEOUT`, …); names no secret. */
+      readonly error: ConnectError;
+      /** The servers tried, credentials masked. */
+      readonly servers: readonly string[];
+    };
 
 export type ConnectionEventType = ConnectionEvents["type"];
 type Listener<T extends ConnectionEventType> = (event: Extract<ConnectionEvents, { type: T }>) => void;

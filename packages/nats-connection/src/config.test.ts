@@ -132,6 +132,39 @@ describe("nats-connection config", () => {
     expect(parse({ urls: ["h:1"] }).maxReconnects).toBe(60);
   });
 
+  it("nats-connection - wait_on_first_connect takes a duration: 30s by default, 0 = one attempt, negative = no limit", () => {
+    const wait = (v: unknown) => parse({ urls: ["h:1"], wait_on_first_connect: v }).waitOnFirstConnectMs;
+    expect(parse({ urls: ["h:1"] }).waitOnFirstConnectMs).toBe(30_000);
+    expect(wait("2m")).toBe(120_000);
+    expect(wait("1.5s")).toBe(1500);
+    expect(wait("0")).toBe(0);
+    expect(wait(0)).toBe(0);
+    expect(wait(500)).toBe(500);
+    expect(wait("-1s")).toBe(-1);
+    expect(wait(-1)).toBe(-1);
+  });
+
+  it("nats-connection - a bad wait_on_first_connect names the field and what a duration looks like", () => {
+    expect(issuesOf(() => parse({ urls: ["h:1"], wait_on_first_connect: "soon" }))).toEqual([
+      {
+        path: "wait_on_first_connect",
+        message: "'soon' is not a duration (use a number with a unit: ns, us, ms, s, m, h, e.g. '1m30s')",
+      },
+    ]);
+    expect(issuesOf(() => parse({ urls: ["h:1"], wait_on_first_connect: true }))).toEqual([
+      {
+        path: "wait_on_first_connect",
+        message: "expected a duration such as '30s' ('0': one attempt, negative: no limit), got boolean",
+      },
+    ]);
+    expect(issuesOf(() => parseConnectionOptions({ urls: ["h:1"], waitOnFirstConnect: "30" }))).toEqual([
+      { path: "waitOnFirstConnect", message: expect.stringContaining("'30' is not a duration") },
+    ]);
+    expect(parseConnectionOptions({ urls: ["h:1"], waitOnFirstConnect: "5s" }).waitOnFirstConnectMs).toBe(
+      5000,
+    );
+  });
+
   it("nats-connection - the label becomes the connection name", () => {
     expect(parseConnectionConfig({ urls: ["h:1"] }, { label: "orders_out" }).name).toBe("orders_out");
     expect(parseConnectionConfig({ urls: ["h:1"] }, { label: "" }).name).toBeUndefined();
@@ -360,6 +393,7 @@ describe("nats-connection config properties", () => {
         {
           urls: fc.oneof(fc.array(fc.string()), fc.string(), fc.anything()),
           max_reconnects: fc.oneof(fc.integer(), fc.anything()),
+          wait_on_first_connect: fc.oneof(fc.string(), fc.integer(), fc.double(), fc.anything()),
           tls: fc.oneof(
             fc.record(
               {

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { parseDuration } from "./duration.js";
 import { ConfigError } from "./errors.js";
 import {
   isPlainObject,
@@ -26,6 +27,12 @@ import { expandUrls, type UrlCredentials } from "./urls.js";
 
 /** Redpanda Connect's Go client reconnects 60 times by default; nats.js would stop after 10. */
 export const DEFAULT_MAX_RECONNECTS = 60;
+
+/**
+ * How long the first connect waits for a server by default: rides out a server restart or a
+ * pipeline started beside its server, while a wrong url still surfaces within half a minute.
+ */
+export const DEFAULT_WAIT_ON_FIRST_CONNECT = "30s";
 
 export interface ParseOptions {
   /** The component label; it becomes the connection name. */
@@ -121,6 +128,8 @@ export function normalizeConnectionConfig(
   let maxReconnects = raw.max_reconnects ?? DEFAULT_MAX_RECONNECTS;
   if (maxReconnects < 0) maxReconnects = -1;
 
+  const waitOnFirstConnectMs = firstConnectWait(raw.wait_on_first_connect, push);
+
   // As in the Go client, a tls:// url requires TLS even without a tls section.
   const tlsScheme = urls.servers.some((s) => s.url.startsWith("tls://"));
   const tls = normalizeTls(raw.tls, raw.tls_handshake_first ?? false, tlsScheme, at, push);
@@ -130,6 +139,7 @@ export function normalizeConnectionConfig(
     servers: urls.servers,
     name: label ? label : undefined,
     maxReconnects,
+    waitOnFirstConnectMs,
     auth,
     tls,
     pathStyle: options.pathStyle ?? "snake",
@@ -138,6 +148,25 @@ export function normalizeConnectionConfig(
 }
 
 type Push = (path: Path, message: string) => void;
+
+function firstConnectWait(value: unknown, push: Push): number {
+  const fallback = parseDuration(DEFAULT_WAIT_ON_FIRST_CONNECT) as { ms: number };
+  if (value === undefined) return fallback.ms;
+  if (typeof value !== "string" && typeof value !== "number") {
+    // `true` is what a nats.js user (waitOnFirstConnect) would write.
+    push(
+      ["wait_on_first_connect"],
+      `expected a duration such as '30s' ('0': one attempt, negative: no limit), got ${typeOf(value)}`,
+    );
+    return fallback.ms;
+  }
+  const d = parseDuration(value);
+  if ("error" in d) {
+    push(["wait_on_first_connect"], d.error);
+    return fallback.ms;
+  }
+  return d.ms < 0 ? -1 : d.ms;
+}
 
 const nonEmpty = (s: string | undefined): s is string => s !== undefined && s !== "";
 

@@ -14,8 +14,11 @@ import { type ConnectionEvents, NatsClient } from "./client.js";
 import { parseConnectionConfig, parseConnectionOptions } from "./config.js";
 import { ConnectError, type ConnectErrorCode } from "./errors.js";
 import { checkServerIdentity } from "./identity.js";
+import { renderPath } from "./paths.js";
 import { type ResolvedConnection, resolveConnection } from "./resolve.js";
 import type { AuthMethod, ConnectionConfig, NatsConnectionOptions } from "./types.js";
+import { redactUrl } from "./urls.js";
+import { withFirstConnectWait } from "./wait.js";
 
 export interface ConnectOptions {
   /**
@@ -25,16 +28,29 @@ export interface ConnectOptions {
   timeout?: number;
   /** Wait between reconnect attempts, in ms. @default 2000 (as the Go client) */
   reconnectTimeWait?: number;
-  /** Called for every connection event from the first moment (also available later via `client.on`). */
+  /**
+   * Called for every connection event from the first moment (also available later via
+   * `client.on`), including `connect_wait` while the first connect waits for a server.
+   * @example { onEvent: (e) => e.type === "connect_wait" && log.warn(`${e.error.message}; retrying in ${e.delayMs} ms`) }
+   */
   onEvent?: (event: ConnectionEvents) => void;
+  /**
+   * Ends a connect that is still waiting for a server (`wait_on_first_connect`): it rejects
+   * with `ConnectError` `ABORTED` at once, and a connection that comes up afterwards is closed.
+   */
+  signal?: AbortSignal;
 }
 
 /**
  * Connects with a config in either form: the camelCase TypeScript options, or a config already
- * validated with `parseConnectionConfig` (the Redpanda Connect YAML shape).
+ * validated with `parseConnectionConfig` (the Redpanda Connect YAML shape). While no server can
+ * be reached it keeps trying for `wait_on_first_connect` (default 30 s), reporting each retry
+ * as a `connect_wait` event to `options.onEvent`.
  *
  * @throws ConfigError when the options or a file they name are invalid (nothing is dialled).
- * @throws ConnectError when no server accepts the connection; `code` says why.
+ * @throws ConnectError when no server accepts the connection; `code` says why. Rejected
+ *   credentials or certificates fail at once; `UNREACHABLE` / `CONNECT_TIMEOUT` only once the
+ *   wait ran out (the message says how long it waited); `ABORTED` when `options.signal` aborts.
  */
 export async function connectNats(
   config: NatsConnectionOptions | ConnectionConfig,
@@ -42,7 +58,19 @@ export async function connectNats(
 ): Promise<NatsClient> {
   const parsed = isConnectionConfig(config) ? config : parseConnectionOptions(config);
   const resolved = resolveConnection(parsed);
-  const nc = await dial(resolved, options);
+  const servers = parsed.servers.map((s) => redactUrl(s.url));
+  const nc = await withFirstConnectWait(
+    (timeoutCap) => dial(resolved, options, timeoutCap),
+    (late) => late.close(),
+    {
+      waitMs: parsed.waitOnFirstConnectMs,
+      signal: options.signal,
+      onWait: options.onEvent,
+      where: `cannot connect to ${servers.join(", ")}`,
+      servers,
+      field: renderPath(["wait_on_first_connect"], parsed.pathStyle),
+    },
+  );
   return new NatsClient(nc, parsed, options.onEvent);
 }
 
@@ -110,8 +138,14 @@ function authenticator(resolved: ResolvedConnection): Authenticator | undefined 
   }
 }
 
-async function dial(resolved: ResolvedConnection, options: ConnectOptions): Promise<NatsConnection> {
+async function dial(
+  resolved: ResolvedConnection,
+  options: ConnectOptions,
+  timeoutCap: number | undefined,
+): Promise<NatsConnection> {
   const opts = toClientOptions(resolved, options);
+  // While waiting for a server, an attempt must not run far past the deadline.
+  if (timeoutCap !== undefined) opts.timeout = Math.min(opts.timeout ?? 10_000, Math.ceil(timeoutCap));
   // When a server drops the socket during the first handshake (mutual TLS rejects the client
   // certificate after a TLS 1.3 handshake), nats.js 3.x with `reconnect: true` waits out the
   // whole connect timeout without saying why. With `reconnect: false` it fails at once with the

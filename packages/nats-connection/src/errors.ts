@@ -58,7 +58,9 @@ export type ConnectErrorCode =
   /** A server accepted the TCP connection but the NATS handshake did not finish in time. */
   | "CONNECT_TIMEOUT"
   /** Anything else the client reported; see `cause`. */
-  | "CONNECT_FAILED";
+  | "CONNECT_FAILED"
+  /** The `signal` passed to connect was aborted (e.g. the component was closed while it waited for a server). */
+  | "ABORTED";
 
 /** Connecting failed. The message names the servers tried and the auth method, never a secret. */
 export class ConnectError extends NatsConnectionError {

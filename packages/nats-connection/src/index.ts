@@ -1,6 +1,7 @@
 export { type ConnectionEvents, type ConnectionEventType, NatsClient } from "./client.js";
 export {
   DEFAULT_MAX_RECONNECTS,
+  DEFAULT_WAIT_ON_FIRST_CONNECT,
   mergeIssues,
   normalizeConnectionConfig,
   type ParseOptions,

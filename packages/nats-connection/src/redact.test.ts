@@ -85,6 +85,7 @@ describe("nats-connection redaction", () => {
       servers: ["nats://h:1"],
       name: "x",
       maxReconnects: 60,
+      waitOnFirstConnectMs: 30_000,
       auth: "user_password",
       tls: false,
     });

@@ -51,6 +51,7 @@ export function describeConnection(config: ConnectionConfig): Record<string, unk
     servers: config.servers.map((s) => s.url),
     name: config.name,
     maxReconnects: config.maxReconnects,
+    waitOnFirstConnectMs: config.waitOnFirstConnectMs,
     auth: config.auth.kind,
     tls: config.tls
       ? {

@@ -44,6 +44,8 @@ export const connectionFields = {
   tls: tlsSchema.optional(),
   tls_handshake_first: z.boolean().optional(),
   auth: authSchema.optional(),
+  // A duration (string or ms); checked in config.ts so the message says "duration".
+  wait_on_first_connect: z.unknown().optional(),
 };
 
 export const connectionConfigSchema = z.strictObject(connectionFields);

@@ -1,3 +1,4 @@
+import type { Duration } from "./duration.js";
 import type { PathStyle } from "./paths.js";
 import type { ServerUrl } from "./urls.js";
 
@@ -33,6 +34,17 @@ export interface NatsConnectionOptions {
   tlsHandshakeFirst?: boolean;
   /** At most one method may be set. */
   auth?: AuthOptions;
+  /**
+   * How long the first connect keeps trying while no server can be reached yet (a pipeline
+   * started beside its server, or during a server restart): ms, or a duration string. Attempts
+   * back off from 250 ms to about 2 s. Only failures a retry can help are retried (no server
+   * listening, timeouts, a dropped socket); bad credentials, an untrusted certificate or a config
+   * error fail at once. `0` makes one attempt only; negative waits without limit. Like nats.js
+   * `waitOnFirstConnect` / nats.go `RetryOnFailedConnect`, but bounded.
+   * @default "30s"
+   * @example { waitOnFirstConnect: "2m" }
+   */
+  waitOnFirstConnect?: Duration;
 }
 
 export interface TlsOptions {
@@ -116,6 +128,8 @@ export interface ConnectionConfig {
   readonly name: string | undefined;
   /** Negative: forever. */
   readonly maxReconnects: number;
+  /** How long the first connect waits for a server, in ms (`wait_on_first_connect`). 0: one attempt; negative: no limit. */
+  readonly waitOnFirstConnectMs: number;
   readonly auth: AuthMethod;
   /** `undefined`: plain, or whatever the server offers with system CAs. */
   readonly tls: TlsConfig | undefined;

@@ -36,9 +36,12 @@ describe("nats-connection against a real server", () => {
     expect(await roundTrip(c)).toBe("ping");
   });
 
-  it("nats-connection - only dead urls fail with UNREACHABLE, retryable", async () => {
+  it("nats-connection - only dead urls fail with UNREACHABLE, retryable (one attempt with wait_on_first_connect 0)", async () => {
     const e = await expectConnectError(
-      connectNats({ urls: [`nats://127.0.0.1:${await deadPort()}`, `nats://127.0.0.1:${await deadPort()}`] }),
+      connectNats({
+        urls: [`nats://127.0.0.1:${await deadPort()}`, `nats://127.0.0.1:${await deadPort()}`],
+        waitOnFirstConnect: 0,
+      }),
     );
     expect(e.code).toBe("UNREACHABLE");
     expect(e.retryable).toBe(true);
