@@ -6,9 +6,10 @@ import {
   StorageType,
   type StreamInfo,
 } from "@nats-io/jetstream";
-import { type KV, Kvm, type KvOptions, KvWatchInclude } from "@nats-io/kv";
-import type { Msg } from "@nats-io/transport-node";
+import { Kvm, type KvOptions } from "@nats-io/kv";
 import { ConfigError, type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
+import { type ApiError, BucketClient, type ReadResult } from "./bucket-client.js";
+import { NearCacheCoherence } from "./coherence.js";
 import {
   type KvCacheBucketOptions,
   type KvCacheConfig,
@@ -17,8 +18,7 @@ import {
   parseKvCacheConfig,
   parseKvCacheOptions,
 } from "./config.js";
-import { copyOut } from "./copy.js";
-import { formatMs, parseDuration, toWholeSeconds } from "./duration.js";
+import { formatMs, toWholeSeconds } from "./duration.js";
 import {
   BucketNotFoundError,
   CacheClosedError,
@@ -29,14 +29,13 @@ import {
   KeyNotFoundError,
   KvCacheError,
   NatsServerError,
-  OutcomeUnknownError,
   printable,
   TtlNotSupportedError,
   UnavailableError,
 } from "./errors.js";
 import { type KeyCodec, keyCodec } from "./keys.js";
 import { NearCache, type NearCacheStats } from "./near-cache.js";
-import { EncodedHeaders, headerText, parseReplyHeaders, payloadText, type ReplyHeaders } from "./reply.js";
+import { EncodedHeaders } from "./reply.js";
 import { Requester, type RequestHeaders } from "./requester.js";
 import type { Cache, CacheEntry, CacheValue, WriteOptions } from "./types.js";
 import { batchResult, toBytes, ttlMs } from "./values.js";
@@ -66,24 +65,7 @@ export interface KvCacheConnectOptions extends ConnectOptions {
   label?: string;
 }
 
-type ReadResult =
-  | {
-      readonly kind: "value";
-      readonly value: Uint8Array;
-      readonly revision: number;
-      readonly ttlLeftMs?: number;
-    }
-  | { readonly kind: "deleted"; readonly revision: number }
-  | { readonly kind: "missing" };
-
-interface ApiError {
-  code: number;
-  err_code?: number;
-  description?: string;
-}
-
 const EMPTY = new Uint8Array(0);
-const encoder = new TextEncoder();
 
 /** Header natskit writes when a per-call TTL is shorter than the bucket's own TTL (see README). */
 export const CACHE_TTL_HEADER = "Natskit-Cache-Ttl";
@@ -95,8 +77,6 @@ const STREAM_NOT_FOUND = 10059;
 const MAX_ADD_ATTEMPTS = 4;
 /** Most requests a getMulti/setMulti keeps in flight; beyond this, answers only queue up. */
 const MULTI_WINDOW = 1024;
-/** Errors made from a 503 "no responders" reply: the request reached nobody. */
-const NO_RESPONDERS = new WeakSet<object>();
 
 /**
  * The `nats_kv` cache: a {@link Cache} on a NATS KV bucket, with Redpanda Connect's semantics
@@ -116,47 +96,42 @@ export class KvCache implements Cache {
   readonly #ownsClient: boolean;
   readonly #req: Requester;
   readonly #codec: KeyCodec;
+  readonly #bucket: BucketClient;
   readonly #near: NearCache | undefined;
-  readonly #kv: KV;
-  readonly #putPrefix: string;
-  readonly #readPrefix: string;
-  readonly #msgGetSubject: string;
-  readonly #unsubscribe: (() => void)[] = [];
-  #watch: { stop(): void } | undefined;
-  /** Bumped by every stop: a watch attempt that finds it changed was superseded. */
-  #watchGeneration = 0;
-  #watchRetry: NodeJS.Timeout | undefined;
+  readonly #coherence: NearCacheCoherence | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
 
-  private constructor(
-    client: NatsClient,
-    ownsClient: boolean,
-    config: KvCacheConfig,
-    info: BucketInfo,
-    kv: KV,
-  ) {
+  private constructor(client: NatsClient, ownsClient: boolean, config: KvCacheConfig, info: BucketInfo) {
     this.#client = client;
     this.#ownsClient = ownsClient;
     this.config = config;
     this.info = info;
-    this.#kv = kv;
     this.#codec = keyCodec(config.keyCodec);
     this.#req = new Requester(client, config.operationTimeoutMs);
-    this.#putPrefix = `$KV.${config.bucket}.`;
-    this.#readPrefix = `$JS.API.DIRECT.GET.${info.stream}.$KV.${config.bucket}.`;
-    this.#msgGetSubject = `$JS.API.STREAM.MSG.GET.${info.stream}`;
+    this.#bucket = new BucketClient(client, this.#req, info, config.nearCache.enabled);
     if (config.nearCache.enabled) {
-      this.#near = new NearCache(config.nearCache.maxEntries, config.nearCache.maxAgeMs);
+      const near = new NearCache(config.nearCache.maxEntries, config.nearCache.maxAgeMs);
+      this.#near = near;
+      const codec = this.#codec;
+      this.#coherence = new NearCacheCoherence(client, near, {
+        bucket: config.bucket,
+        stream: info.stream,
+        decodeKey: (k) => codec.decode(k),
+        requestTimeoutMs: config.operationTimeoutMs,
+      });
     }
   }
 
   /**
    * Connects, checks that the bucket exists (or creates it with `createBucket`), and returns a
-   * ready cache. Takes the typed options or a config from {@link parseKvCacheConfig}.
+   * ready cache. Takes the typed options or a config from {@link parseKvCacheConfig}. While no
+   * server can be reached yet it keeps trying for `wait_on_first_connect` (default 30s);
+   * `connect.signal` ends that wait (`ConnectError` `ABORTED`).
    * @throws CacheConfigError for invalid options (nothing is dialled), or a file the config
    *   names (creds, nkey, TLS) that cannot be read or used.
-   * @throws ConnectError from `@natskit/nats-connection` when no server accepts the connection.
+   * @throws ConnectError from `@natskit/nats-connection` when no server accepts the connection:
+   *   at once for rejected credentials or certificates, after the wait for an unreachable server.
    * @throws BucketNotFoundError, JetStreamNotEnabledError, TtlNotSupportedError (a
    *   `limitMarkerTtl` the server cannot honour), UnavailableError.
    */
@@ -225,10 +200,9 @@ export class KvCache implements Cache {
       bucketTtlMs: Math.round((c.max_age ?? 0) / 1e6),
       perKeyTtl: atLeast(serverVersion, 2, 11) && (c as { allow_msg_ttl?: boolean }).allow_msg_ttl === true,
     };
-    const kv = await new Kvm(js).open(config.bucket);
-    const cache = new KvCache(client, owns, config, info, kv);
+    const cache = new KvCache(client, owns, config, info);
     try {
-      await cache.#startNearCache();
+      await cache.#coherence?.start();
     } catch (e) {
       await cache.close();
       throw classifySetupError(e, `watching bucket '${config.bucket}' for the near-cache`);
@@ -310,7 +284,7 @@ export class KvCache implements Cache {
     this.#assertOpen();
     const near = this.#near;
     if (near === undefined) {
-      const r = await this.#read(this.#codec.encode(key), key, "get");
+      const r = await this.#bucket.read(this.#codec.encode(key), key, "get");
       if (r.kind !== "value") throw new KeyNotFoundError(key);
       return r.value;
     }
@@ -322,7 +296,7 @@ export class KvCache implements Cache {
     const token = near.beginFetch(key);
     let r: ReadResult;
     try {
-      r = await this.#read(skey, key, "get");
+      r = await this.#bucket.read(skey, key, "get");
     } catch (e) {
       near.endFetch(token, undefined);
       throw e;
@@ -338,7 +312,6 @@ export class KvCache implements Cache {
     const data = toBytes(value, "set");
     const h =
       options.ttl === undefined ? undefined : this.#ttlHeaders([], ttlMs(options.ttl, "set"), "set", key);
-    this.#checkSize(data, "set", key);
     await this.#write(skey, key, data, h, "set");
   }
 
@@ -349,20 +322,21 @@ export class KvCache implements Cache {
     const ttl = options.ttl === undefined ? undefined : ttlMs(options.ttl, "add");
     let first: RequestHeaders = CREATE_HEADERS;
     if (ttl !== undefined) first = this.#ttlHeaders([EXPECT_NONE], ttl, "add", key); // fails before sending
-    this.#checkSize(data, "add", key);
     let h: RequestHeaders = first;
     for (let attempt = 0; attempt < MAX_ADD_ATTEMPTS; attempt++) {
       this.#near?.invalidate(key);
-      const m = await this.#req.request(this.#putPrefix + skey, data, h, "write", "add", key);
-      const ack = this.#ack(m, "add", key);
+      // put checks the size with this attempt's headers: an expected revision is longer than "0".
+      const ack = await this.#bucket.put(skey, key, data, h, "add");
       if (ack.seq !== undefined) {
         this.#near?.invalidate(key, ack.seq);
         return;
       }
-      if (!WRONG_LAST_SEQUENCE.has(ack.error.err_code ?? 0)) throw this.#serverError(ack.error, "add", key);
+      if (!WRONG_LAST_SEQUENCE.has(ack.error.err_code ?? 0)) {
+        throw this.#bucket.serverError(ack.error, "add", key);
+      }
       // The key has an entry: a value (the add fails), or a delete/purge marker or an expired
       // entry, which `add` replaces by expecting exactly that revision.
-      const current = await this.#read(skey, key, "add");
+      const current = await this.#bucket.read(skey, key, "add");
       if (current.kind === "value") throw new KeyExistsError(key);
       if (current.kind === "missing") {
         h = first;
@@ -398,7 +372,7 @@ export class KvCache implements Cache {
       const [key, skey] = todo[i] as [string, string];
       const token = near?.beginFetch(key);
       try {
-        const r = await this.#read(skey, key, "getMulti");
+        const r = await this.#bucket.read(skey, key, "getMulti");
         near?.endFetch(token, r.kind === "value" ? r : undefined);
         if (r.kind === "value") out.set(key, r.value);
       } catch (e) {
@@ -420,9 +394,9 @@ export class KvCache implements Cache {
       }
       const skey = this.#codec.encode(e.key);
       const data = toBytes(e.value, "setMulti");
-      this.#checkSize(data, "setMulti", e.key);
       const h =
         e.ttl === undefined ? undefined : this.#ttlHeaders([], ttlMs(e.ttl, "setMulti"), "setMulti", e.key);
+      this.#bucket.checkSize(data, h, "setMulti", e.key);
       return { skey, key: e.key, data, h };
     });
     const results = await windowed(prepared.length, MULTI_WINDOW, async (i) => {
@@ -440,12 +414,10 @@ export class KvCache implements Cache {
     if (this.#closing) return await this.#closing;
     this.#closed = true;
     this.#closing = (async () => {
+      this.#bucket.close();
       await this.#req.idle();
       this.#req.close();
-      this.#stopWatch();
-      if (this.#watchRetry) clearTimeout(this.#watchRetry);
-      this.#near?.reset();
-      for (const off of this.#unsubscribe) off();
+      this.#coherence?.close();
       if (this.#ownsClient) await this.#client.close().catch(() => {});
     })();
     await this.#closing;
@@ -467,157 +439,10 @@ export class KvCache implements Cache {
     op: string,
   ): Promise<number> {
     this.#near?.invalidate(key);
-    const ack = await this.#whileNoResponders(async () => {
-      const m = await this.#req.request(this.#putPrefix + skey, data, h, "write", op, key);
-      return this.#ack(m, op, key);
-    });
-    if (ack.seq === undefined) throw this.#serverError(ack.error, op, key);
+    const ack = await this.#bucket.put(skey, key, data, h, op);
+    if (ack.seq === undefined) throw this.#bucket.serverError(ack.error, op, key);
     this.#near?.invalidate(key, ack.seq);
     return ack.seq;
-  }
-
-  /**
-   * Runs a request again while the bucket's stream answers "no responders" (a stream between
-   * leaders after a node failure, or JetStream still starting), within `operation_timeout`.
-   * Such a request reached nobody, so even a write is safe to send again.
-   */
-  async #whileNoResponders<T>(attempt: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.config.operationTimeoutMs;
-    let pause = 25;
-    for (;;) {
-      try {
-        return await attempt();
-      } catch (e) {
-        if (!NO_RESPONDERS.has(e as object) || Date.now() + pause >= deadline || this.#closed) throw e;
-      }
-      await new Promise((r) => setTimeout(r, pause));
-      pause = Math.min(pause * 2, 500);
-    }
-  }
-
-  #read(skey: string, key: string, op: string): Promise<ReadResult> {
-    return this.#whileNoResponders(() => this.#readOnce(skey, key, op));
-  }
-
-  #readOnce(skey: string, key: string, op: string): Promise<ReadResult> {
-    if (this.info.directGet) {
-      return this.#req
-        .request(this.#readPrefix + skey, EMPTY, undefined, "read", op, key)
-        .then((m) => this.#fromDirect(m, op, key));
-    }
-    const body = encoder.encode(JSON.stringify({ last_by_subj: this.#putPrefix + skey }));
-    return this.#req
-      .request(this.#msgGetSubject, body, undefined, "read", op, key)
-      .then((m) => this.#fromStreamGet(m, op, key));
-  }
-
-  #fromDirect(m: Msg, op: string, key: string): ReadResult {
-    const h = parseReplyHeaders(headerText(m));
-    if (h.status !== 0 && h.status !== 200) {
-      if (h.status === 404) return { kind: "missing" };
-      if (h.status === 503) throw this.#noResponders(op, key, "read");
-      throw this.#serverError({ code: h.status, description: h.description }, op, key);
-    }
-    if (h.sequence === "") {
-      throw this.#serverError({ code: 500, description: "direct get reply without a sequence" }, op, key);
-    }
-    return this.#entry(Number(h.sequence), h, m.data);
-  }
-
-  #fromStreamGet(m: Msg, op: string, key: string): ReadResult {
-    if (parseReplyHeaders(headerText(m)).status === 503) throw this.#noResponders(op, key, "read");
-    let body: { message?: { seq: number; hdrs?: string; data?: string; time: string }; error?: ApiError };
-    try {
-      body = JSON.parse(payloadText(m));
-    } catch (e) {
-      throw new KvCacheError("SERVER_ERROR", `${op} '${printable(key)}': unreadable reply from the server`, {
-        cause: e,
-      });
-    }
-    if (body.error) {
-      // 10037 "no message found"; a 404 for the stream itself (10059) means the bucket is gone.
-      if (body.error.code === 404 && (body.error.err_code ?? NO_MESSAGE_FOUND) === NO_MESSAGE_FOUND) {
-        return { kind: "missing" };
-      }
-      throw this.#serverError(body.error, op, key);
-    }
-    const msg = body.message;
-    if (!msg)
-      throw this.#serverError({ code: 500, description: "message get reply without a message" }, op, key);
-    const h = parseReplyHeaders(msg.hdrs ? Buffer.from(msg.hdrs, "base64").toString("latin1") : "");
-    h.timestamp = msg.time;
-    const data = msg.data ? new Uint8Array(Buffer.from(msg.data, "base64")) : EMPTY;
-    return this.#entry(msg.seq, h, data);
-  }
-
-  #entry(revision: number, h: ReplyHeaders, data: Uint8Array): ReadResult {
-    if (h.operation === "DEL" || h.operation === "PURGE" || h.markerReason !== "") {
-      return { kind: "deleted", revision };
-    }
-    // TTL bookkeeping costs a timestamp parse, so it is done only when an expiry applies.
-    let ttlLeftMs: number | undefined;
-    const own = h.cacheTtl;
-    const ttl = own !== "" ? Number(own) : h.natsTtl !== "" ? natsTtlMs(h.natsTtl) : this.info.bucketTtlMs;
-    if (ttl > 0 && (own !== "" || this.#near !== undefined)) {
-      const written = Date.parse(h.timestamp);
-      if (Number.isFinite(written)) {
-        ttlLeftMs = written + ttl - Date.now();
-        if (own !== "" && ttlLeftMs <= 0) return { kind: "deleted", revision };
-      }
-    }
-    const value = copyOut(data); // the reply is a view into a socket buffer
-    return ttlLeftMs === undefined
-      ? { kind: "value", value, revision }
-      : { kind: "value", value, revision, ttlLeftMs };
-  }
-
-  #ack(
-    m: Msg,
-    op: string,
-    key: string,
-  ): { seq: number; error?: undefined } | { seq?: undefined; error: ApiError } {
-    if (m.headers !== undefined && parseReplyHeaders(headerText(m)).status === 503) {
-      throw this.#noResponders(op, key, "write");
-    }
-    const text = payloadText(m);
-    // A PubAck is `{"stream":"KV_x","seq":12}` (maybe with "domain"/"duplicate"); read the
-    // sequence directly and leave JSON.parse to anything else.
-    if (!text.includes('"error"')) {
-      const at = text.indexOf('"seq":');
-      if (at >= 0) {
-        const seq = Number.parseInt(text.slice(at + 6), 10);
-        if (Number.isSafeInteger(seq)) return { seq };
-      }
-    }
-    let body: { seq?: number; error?: ApiError };
-    try {
-      body = JSON.parse(text);
-    } catch (e) {
-      throw new OutcomeUnknownError(`${op} '${printable(key)}': unreadable acknowledgement from the server`, {
-        cause: e,
-      });
-    }
-    if (body.error) return { error: body.error };
-    if (typeof body.seq !== "number") {
-      throw new OutcomeUnknownError(`${op} '${printable(key)}': acknowledgement without a sequence`);
-    }
-    return { seq: body.seq };
-  }
-
-  #noResponders(op: string, key: string, kind: "read" | "write"): UnavailableError {
-    const e = new UnavailableError(
-      `${op} '${printable(key)}': no stream answered for bucket '${this.config.bucket}' (it was deleted, its stream has no leader, or jetstream is still starting)` +
-        (kind === "write" ? "; nothing was written" : ""),
-    );
-    NO_RESPONDERS.add(e);
-    return e;
-  }
-
-  #serverError(e: ApiError, op: string, key: string): NatsServerError {
-    // 5xx answers are the server's own trouble (e.g. a stream leader election) and worth a
-    // retry, except a full bucket, which a retry does not fix.
-    const full = /maximum (bytes|messages|message size)/i.test(e.description ?? "");
-    return new NatsServerError(`${op} '${printable(key)}'`, e, { retryable: e.code >= 500 && !full });
   }
 
   /** Headers for a write with a TTL, or {@link TtlNotSupportedError} if it cannot be honoured. */
@@ -645,96 +470,7 @@ export class KvCache implements Cache {
     if (ms < info.bucketTtlMs) fields.push([CACHE_TTL_HEADER, String(Math.ceil(ms))]);
     return new EncodedHeaders(fields);
   }
-
-  #checkSize(data: Uint8Array, op: string, key: string): void {
-    const max = this.#client.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
-    if (data.length > max) {
-      throw new InvalidArgumentError(
-        `${op} '${printable(key)}': value of ${data.length} bytes is larger than the server's max_payload of ${max} bytes`,
-      );
-    }
-  }
-
-  // --- near-cache coherence -------------------------------------------------------------
-
-  async #startNearCache(): Promise<void> {
-    const near = this.#near;
-    if (near === undefined) return;
-    this.#unsubscribe.push(
-      this.#client.on("disconnect", () => {
-        // Events may be missed while disconnected: forget everything until a new watch runs.
-        near.reset();
-        this.#stopWatch();
-      }),
-      this.#client.on("reconnect", () => this.#restartWatch(0)),
-    );
-    await this.#startWatch();
-  }
-
-  async #startWatch(): Promise<void> {
-    const near = this.#near;
-    if (near === undefined || this.#closed) return;
-    this.#stopWatch();
-    // Nothing is served until this watch is live: changes before it starts would be missed.
-    near.reset();
-    const generation = this.#watchGeneration;
-    let iter: Awaited<ReturnType<KV["watch"]>>;
-    try {
-      iter = await this.#kv.watch({ include: KvWatchInclude.UpdatesOnly });
-    } catch (e) {
-      if (generation !== this.#watchGeneration) return; // superseded: a newer attempt owns the watch
-      throw e;
-    }
-    if (generation !== this.#watchGeneration || this.#closed || !this.#client.isConnected()) {
-      // A disconnect, close or newer attempt came while this one waited: it must not go live.
-      iter.stop();
-      return;
-    }
-    this.#watch = iter;
-    near.goLive();
-    void (async () => {
-      try {
-        for await (const e of iter) {
-          const key = this.#codec.decode(e.key);
-          if (key !== undefined) near.invalidate(key, e.revision);
-        }
-      } catch {
-        // Ends the watch; handled below.
-      }
-      if (this.#watch === iter) {
-        this.#watch = undefined;
-        near.reset();
-        this.#restartWatch(250);
-      }
-    })();
-  }
-
-  #restartWatch(delayMs: number): void {
-    if (this.#closed || this.#near === undefined) return;
-    if (this.#watchRetry) clearTimeout(this.#watchRetry);
-    this.#watchRetry = setTimeout(() => {
-      this.#watchRetry = undefined;
-      if (this.#closed || !this.#client.isConnected()) return;
-      // After a server restart JetStream may need a moment; keep trying while connected.
-      this.#startWatch().catch(() => this.#restartWatch(Math.min(2000, Math.max(100, delayMs * 2))));
-    }, delayMs);
-    this.#watchRetry.unref?.();
-  }
-
-  #stopWatch(): void {
-    this.#watchGeneration++;
-    const w = this.#watch;
-    this.#watch = undefined;
-    try {
-      w?.stop();
-    } catch {
-      // Stopping a watch on a dead connection may throw; it is gone either way.
-    }
-  }
 }
-
-/** JetStream `err_code` of a message get for a sequence or subject that holds nothing. */
-const NO_MESSAGE_FOUND = 10037;
 
 function isConfig(o: KvCacheOptions | KvCacheConfig): o is KvCacheConfig {
   return "connection" in o && "pathStyle" in o;
@@ -744,13 +480,6 @@ function isConfig(o: KvCacheOptions | KvCacheConfig): o is KvCacheConfig {
 export function atLeast(version: string, major: number, minor: number): boolean {
   const [a = 0, b = 0] = version.split(".").map((n) => Number.parseInt(n, 10));
   return a > major || (a === major && b >= minor);
-}
-
-function natsTtlMs(v: string): number {
-  if (v === "never") return 0;
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const d = parseDuration(v);
-  return "ms" in d ? d.ms : 0;
 }
 
 function apiErrorOf(e: unknown): ApiError | undefined {

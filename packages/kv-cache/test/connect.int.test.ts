@@ -20,7 +20,7 @@ import {
   TimeoutError,
   TtlNotSupportedError,
 } from "../src/index.js";
-import { createBucket, freeze, rawGet, rejection, td } from "./helpers.js";
+import { createBucket, freeze, rawGet, rawRevision, rejection, td } from "./helpers.js";
 
 let server: NatsServer;
 const caches: KvCache[] = [];
@@ -254,6 +254,85 @@ describe("kv-cache operations on a real server", () => {
     await c.set("after", "ok");
     expect(td.decode(await c.get("after"))).toBe("ok");
     expect(events).toEqual([]);
+  });
+
+  it("kv-cache - the size check counts the headers each write sends (add, set and setMulti with a ttl)", async () => {
+    await createBucket(server.url, "sized", { ttl: 60_000 });
+    const c = track(await KvCache.connect({ urls: [server.url], bucket: "sized" }));
+    const max = c.client.nc.info?.max_payload ?? 0;
+    expect(max).toBe(1024 * 1024);
+    // A header block on the wire: `NATS/1.0\r\n`, `Name: value\r\n` per field, then `\r\n`.
+    const hlen = (fields: [string, string][]) =>
+      Buffer.byteLength(`NATS/1.0\r\n${fields.map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`);
+    const tooLarge = async (
+      p: Promise<unknown>,
+      op: string,
+      key: string,
+      size: number,
+      headerBytes: number,
+    ) => {
+      const e = await rejection(p);
+      expect(InvalidArgumentError.isInstance(e)).toBe(true);
+      expect((e as Error).message).toBe(
+        `${op} '${key}': value of ${size} bytes with ${headerBytes} bytes of headers is larger than the server's max_payload of ${max} bytes`,
+      );
+    };
+    // add sends Nats-Expected-Last-Subject-Sequence: a value that fits only without it is refused by
+    // the cache; one that fits with it is stored.
+    const addHeaders = hlen([["Nats-Expected-Last-Subject-Sequence", "0"]]);
+    await tooLarge(c.add("a-big", new Uint8Array(max)), "add", "a-big", max, addHeaders);
+    await tooLarge(
+      c.add("a-edge", new Uint8Array(max - addHeaders + 1)),
+      "add",
+      "a-edge",
+      max - addHeaders + 1,
+      addHeaders,
+    );
+    await c.add("a-fits", new Uint8Array(max - addHeaders));
+    expect((await c.get("a-fits")).length).toBe(max - addHeaders);
+    // Over a deleted key, add expects that key's revision: a longer header than "0".
+    for (let i = 0; i < 10; i++) await c.set(`filler${i}`, "x");
+    await c.set("a-deleted", "x");
+    await c.delete("a-deleted");
+    const rev = String(await rawRevision(server.url, "sized", "a-deleted"));
+    const revHeaders = hlen([["Nats-Expected-Last-Subject-Sequence", rev]]);
+    expect(revHeaders).toBeGreaterThan(addHeaders);
+    await tooLarge(
+      c.add("a-deleted", new Uint8Array(max - addHeaders)),
+      "add",
+      "a-deleted",
+      max - addHeaders,
+      revHeaders,
+    );
+    // A ttl shorter than the bucket's is written as a header.
+    const ttlHeaders = hlen([["Natskit-Cache-Ttl", "1000"]]);
+    await tooLarge(c.set("s-ttl", new Uint8Array(max), { ttl: "1s" }), "set", "s-ttl", max, ttlHeaders);
+    await c.set("s-ttl", new Uint8Array(max - ttlHeaders), { ttl: "1s" });
+    await tooLarge(
+      c.add("a-ttl", new Uint8Array(max - addHeaders), { ttl: "1s" }),
+      "add",
+      "a-ttl",
+      max - addHeaders,
+      hlen([
+        ["Nats-Expected-Last-Subject-Sequence", "0"],
+        ["Natskit-Cache-Ttl", "1000"],
+      ]),
+    );
+    // setMulti checks every entry, headers included, before it sends anything.
+    const e = await rejection(
+      c.setMulti([
+        { key: "m-small", value: "x" },
+        { key: "m-big", value: new Uint8Array(max - 10), ttl: "1s" },
+      ]),
+    );
+    expect(InvalidArgumentError.isInstance(e)).toBe(true);
+    expect((e as Error).message).toBe(
+      `setMulti 'm-big': value of ${max - 10} bytes with ${ttlHeaders} bytes of headers is larger than the server's max_payload of ${max} bytes`,
+    );
+    expect(await rawGet(server.url, "sized", "m-small")).toBeUndefined();
+    // Without headers the whole max_payload is the value's.
+    await c.set("s-plain", new Uint8Array(max));
+    expect((await c.get("s-plain")).length).toBe(max);
   });
 
   it("kv-cache - a write the server refuses is a NatsServerError with the server's numeric code", async () => {

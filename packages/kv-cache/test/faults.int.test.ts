@@ -4,7 +4,7 @@ import { connect } from "@nats-io/transport-node";
 import { type NatsServer, startNatsServer } from "@natskit/test-nats";
 import { afterEach, describe, expect, it } from "vitest";
 import { KvCache, KvCacheError, UnavailableError } from "../src/index.js";
-import { createBucket, freeze, rejection, sleep, td } from "./helpers.js";
+import { createBucket, freeze, rawGet, rejection, sleep, td } from "./helpers.js";
 
 const servers: NatsServer[] = [];
 const caches: KvCache[] = [];
@@ -211,6 +211,46 @@ describe("kv-cache without a stream leader", () => {
       await jsm.streams.add(stream.config);
       await write;
       expect(td.decode(await read)).toBe("after");
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("kv-cache - add retries 'no responders' within operation_timeout like set, then succeeds", async () => {
+    const { server, cache } = await setup("5s");
+    await cache.set("k", "before");
+    const nc = await connect({ servers: server.url });
+    try {
+      const jsm = await jetstream(nc).jetstreamManager();
+      const stream = await jsm.streams.info("KV_faults");
+      await jsm.streams.delete("KV_faults");
+      // The bucket's stream is gone for a moment: add must wait for it, as set does.
+      const add = cache.add("new", "added");
+      const set = cache.set("k", "after");
+      await sleep(400);
+      await jsm.streams.add(stream.config);
+      await Promise.all([add, set]);
+      expect(td.decode(await cache.get("new"))).toBe("added");
+      expect(await rawGet(server.url, "faults", "new")).toBe("added");
+      expect(await rawGet(server.url, "faults", "k")).toBe("after");
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("kv-cache - add with 'no responders' past operation_timeout fails with a retryable UNAVAILABLE", async () => {
+    const { server, cache } = await setup("600ms");
+    const nc = await connect({ servers: server.url });
+    try {
+      await (await jetstream(nc).jetstreamManager()).streams.delete("KV_faults");
+      const t0 = performance.now();
+      const e = await rejection(cache.add("k", "v"));
+      expect(performance.now() - t0).toBeGreaterThan(300);
+      expect(UnavailableError.isInstance(e)).toBe(true);
+      expect((e as UnavailableError).retryable).toBe(true);
+      expect((e as Error).message).toBe(
+        "add 'k': no stream answered for bucket 'faults' (it was deleted, its stream has no leader, or jetstream is still starting); nothing was written",
+      );
     } finally {
       await nc.close();
     }

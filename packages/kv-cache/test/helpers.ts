@@ -1,4 +1,4 @@
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm, type KvOptions } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
 
@@ -12,6 +12,16 @@ export async function createBucket(url: string, name: string, opts: Partial<KvOp
   }
 }
 
+/** Deletes a stream (a bucket's is `KV_<bucket>`) with the raw client, as an operator might. */
+export async function deleteStream(url: string, stream: string): Promise<void> {
+  const nc = await connect({ servers: url });
+  try {
+    await (await jetstreamManager(nc)).streams.delete(stream);
+  } finally {
+    await nc.close();
+  }
+}
+
 /** Reads a key with the raw client (no cache involved): the value, or undefined if missing/deleted. */
 export async function rawGet(url: string, bucket: string, key: string): Promise<string | undefined> {
   const nc = await connect({ servers: url });
@@ -19,6 +29,17 @@ export async function rawGet(url: string, bucket: string, key: string): Promise<
     const kv = await new Kvm(jetstream(nc)).open(bucket);
     const e = await kv.get(key);
     return e && e.operation === "PUT" ? e.string() : undefined;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** The revision of a key's latest entry (a value or a delete marker), read with the raw client. */
+export async function rawRevision(url: string, bucket: string, key: string): Promise<number | undefined> {
+  const nc = await connect({ servers: url });
+  try {
+    const kv = await new Kvm(jetstream(nc)).open(bucket);
+    return (await kv.get(key))?.revision;
   } finally {
     await nc.close();
   }

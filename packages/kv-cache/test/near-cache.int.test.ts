@@ -1,7 +1,7 @@
 import { type NatsServer, startNatsServer } from "@natskit/test-nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { KeyNotFoundError, KvCache } from "../src/index.js";
-import { createBucket, freeze, rejection, sleep, td } from "./helpers.js";
+import { KeyNotFoundError, KvCache, TimeoutError, UnavailableError } from "../src/index.js";
+import { createBucket, deleteStream, freeze, rejection, sleep, td } from "./helpers.js";
 
 let server: NatsServer;
 const caches: KvCache[] = [];
@@ -59,6 +59,7 @@ describe("kv-cache near-cache", () => {
     await freeze(server.pid);
     try {
       // A read that left the process would wait for the frozen server (5 s operation timeout).
+      // (Hits last only until the silent watch is declared dead, 400 ms: see coherence.int.test.ts.)
       for (let i = 0; i < 10_000; i++) expect(td.decode(await a.get("hot"))).toBe("1");
     } finally {
       process.kill(server.pid, "SIGCONT");
@@ -148,6 +149,72 @@ describe("kv-cache near-cache", () => {
     } finally {
       await own.stop();
     }
+  });
+
+  it("kv-cache - a deleted bucket: the near-cache stops serving its old values within the bound", async () => {
+    await createBucket(server.url, "doomed");
+    const a = track(
+      await KvCache.connect({
+        urls: [server.url],
+        bucket: "doomed",
+        nearCache: { enabled: true },
+        operationTimeout: "300ms",
+      }),
+    );
+    await a.set("k", "old");
+    await timeUntil(a, "k", "old");
+    const hits = a.nearCacheStats().hits;
+    expect(td.decode(await a.get("k"))).toBe("old");
+    expect(a.nearCacheStats().hits).toBe(hits + 1); // served locally
+    const t0 = performance.now();
+    await deleteStream(server.url, "KV_doomed");
+    // Once the near-cache lets go, a read goes to the server, which has no bucket any more.
+    let lastOld = -1;
+    let after: unknown;
+    for (;;) {
+      const started = performance.now() - t0;
+      if (started > 5000) break;
+      const r = await a.get("k").then(
+        (v) => td.decode(v),
+        (e: unknown) => e,
+      );
+      if (r !== "old") {
+        after = r;
+        break;
+      }
+      lastOld = started;
+      await new Promise((res) => setImmediate(res));
+    }
+    console.log(
+      `kv-cache near-cache: a deleted bucket's value was last served ${lastOld.toFixed(0)} ms after the delete`,
+    );
+    expect(lastOld).toBeLessThan(STALENESS_BOUND_MS);
+    // No stream answers any more: no responders, or (direct get on some servers) no answer at all.
+    expect(UnavailableError.isInstance(after) || TimeoutError.isInstance(after)).toBe(true);
+    expect(a.nearCacheStats()).toMatchObject({ live: false, size: 0 });
+  });
+
+  it("kv-cache - a bucket deleted and recreated: another client's new value is seen within the bound", async () => {
+    await createBucket(server.url, "reborn");
+    const a = track(
+      await KvCache.connect({ urls: [server.url], bucket: "reborn", nearCache: { enabled: true } }),
+    );
+    await a.set("k", "old");
+    await timeUntil(a, "k", "old");
+    expect(td.decode(await a.get("k"))).toBe("old");
+    await deleteStream(server.url, "KV_reborn");
+    await createBucket(server.url, "reborn");
+    const b = track(await KvCache.connect({ urls: [server.url], bucket: "reborn" }));
+    await b.set("k", "new");
+    expect(await timeUntil(a, "k", "new")).toBeLessThan(STALENESS_BOUND_MS);
+    // The near-cache works on the new bucket: it serves again and sees the next change.
+    await expect.poll(() => a.nearCacheStats().live, { timeout: 10_000 }).toBe(true);
+    await timeUntil(a, "k", "new");
+    const hits = a.nearCacheStats().hits;
+    expect(td.decode(await a.get("k"))).toBe("new");
+    expect(a.nearCacheStats().hits).toBe(hits + 1);
+    await b.set("k", "newer");
+    expect(await timeUntil(a, "k", "newer")).toBeLessThan(STALENESS_BOUND_MS);
   });
 
   it("kv-cache - coherence holds with the base64url key codec", async () => {
