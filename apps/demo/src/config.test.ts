@@ -1,7 +1,7 @@
 import { createMessage } from "@natskit/interpolation";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatProblem, loadConfig, parsePath } from "./config.js";
+import { formatProblem, loadConfig, MAX_CONFIG_CHARS, parsePath } from "./config.js";
 import { configJsonSchema } from "./schema.js";
 import { summaryLine } from "./summary.js";
 
@@ -243,5 +243,126 @@ describe("config", () => {
     expect(summaryLine({ ...stats, read: 13, filtered: 3, duplicates: 2, takenOver: 2 })).toBe(
       "done: read 13, published 8, acked 7 (already in the stream 2), deduplicated 2, taken over 2, filtered 3, failed 1 (ACK_TIMEOUT 1) in 1.00s (7 msgs/s)",
     );
+  });
+});
+
+describe("config - hostile input", () => {
+  const SECRET_TEMPLATES = [
+    "input:\n  stdin: {}\noutput:\n  nats_jetstream:\n    urls: [nats://127.0.0.1:4222]\n    subject: x\n    auth:\n      user: bob\n      password: ${NATS_PASSWORD}\n",
+    "input:\n  stdin: {}\noutput:\n  nats_jetstream:\n    urls: [nats://127.0.0.1:4222]\n    subject: x\n    auth: {user: bob, password: ${NATS_PASSWORD}}\n",
+    "input:\n  stdin: {}\noutput:\n  nats_jetstream:\n    urls: [nats://127.0.0.1:4222]\n    subject: x\n    auth: {token: ${NATS_PASSWORD}}\n    tls: {enabled: true, client_certs: [{cert: ${NATS_PASSWORD}, key: x}]}\n",
+    "input:\n  stdin: {}\noutput:\n  nats_jetstream:\n    urls: ['nats://bob:${NATS_PASSWORD}@127.0.0.1:4222']\n    subject: x\n",
+  ];
+  /** The value, and every piece of it YAML could cut out, that is long enough to be telling. */
+  const pieces = (secret: string) =>
+    [secret, ...secret.split(/[^A-Za-z0-9]+/)].filter((p) => p.length >= 6 && /[A-Za-z]/.test(p));
+  const rendered = (text: string, env: Record<string, string>) => {
+    const r = loadConfig(text, env);
+    return [...r.problems, ...(r.warnings ?? [])].map((p) => formatProblem("c.yaml", p)).join("\n");
+  };
+
+  it("demo - a variable's value never shows in a problem, even when it breaks the YAML or becomes keys", () => {
+    for (const secret of [
+      "}Tr0ub4dor&3xyz",
+      "correct,horse,battery",
+      "[hunter2secret, x",
+      'abc: b, c: "dsecret',
+      "x\n  extraSecretKey: 1",
+    ]) {
+      for (const t of SECRET_TEMPLATES) {
+        const out = rendered(t, { NATS_PASSWORD: secret });
+        for (const p of pieces(secret)) expect(out, `template ${t}\nsecret ${secret}`).not.toContain(p);
+      }
+    }
+  });
+
+  it("demo - random secrets with YAML-special characters never show in lint output", () => {
+    const special = fc.constantFrom(
+      "}",
+      "]",
+      "[",
+      "{",
+      ",",
+      ":",
+      " ",
+      "#",
+      '"',
+      "'",
+      "\n",
+      "&",
+      "*",
+      "@",
+      "/",
+      "%",
+    );
+    const word = fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{5,11}$/);
+    const secret = fc
+      .array(fc.oneof(word, special), { minLength: 1, maxLength: 8 })
+      .map((parts) => parts.join(""))
+      .filter((s) => pieces(s).length > 0);
+    fc.assert(
+      fc.property(secret, fc.constantFrom(...SECRET_TEMPLATES), (s, t) => {
+        const out = rendered(t, { NATS_PASSWORD: s });
+        for (const p of pieces(s)) if (out.includes(p)) return false;
+        return true;
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("demo - random bytes, YAML and env values give a plan or problems, quickly, printable", () => {
+    const bytes = fc.uint8Array({ maxLength: 400 }).map((b) => Buffer.from(b).toString("latin1"));
+    const yamlish = fc
+      .array(
+        fc.constantFrom(
+          "input:",
+          "  stdin: {}",
+          "output:",
+          "  nats_jetstream:",
+          "    subject: ${X}",
+          "    urls: [${X}]",
+          "- ",
+          "  a: [",
+          "&a",
+          "*a",
+          "\t",
+          "\u0000",
+          "\u00ff",
+        ),
+        {
+          maxLength: 20,
+        },
+      )
+      .map((l) => l.join("\n"));
+    fc.assert(
+      fc.property(fc.oneof(bytes, yamlish), fc.string({ maxLength: 30 }), (text, x) => {
+        const started = performance.now();
+        const r = loadConfig(text, { X: x });
+        expect(performance.now() - started).toBeLessThan(2000);
+        expect(r.plan !== undefined || r.problems.length > 0).toBe(true);
+        // Nothing that would garble a terminal comes from the YAML library's messages.
+        for (const p of r.problems) expect(p.message).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("demo - many keys load in linear time; an oversized config is refused before parsing", () => {
+    const keys = (n: number) =>
+      `input:\n  stdin: {}\noutput:\n  nats_jetstream:\n    urls: [nats://127.0.0.1:4222]\n    subject: x\n${Array.from({ length: n }, (_, i) => `k${i}: v`).join("\n")}\n`;
+    // 40k unknown keys took minutes when every key was checked against every other.
+    const started = performance.now();
+    const { problems } = loadConfig(keys(40_000), {});
+    expect(problems).toHaveLength(40_000);
+    expect(problems[39_999]).toMatchObject({ path: ["k39999"], line: 40_006, col: 1 });
+    expect(performance.now() - started).toBeLessThan(15_000);
+
+    const dup = loadConfig("input:\n  stdin: {}\ninput:\n  stdin: {}\n", {});
+    expect(dup.problems).toMatchObject([
+      { line: 3, col: 1, message: "invalid YAML: Map keys must be unique: 'input'" },
+    ]);
+
+    const huge = loadConfig(`# ${"x".repeat(MAX_CONFIG_CHARS)}\n`, {});
+    expect(huge.problems).toMatchObject([{ line: 1, message: expect.stringContaining("over the limit") }]);
   });
 });

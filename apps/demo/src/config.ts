@@ -10,7 +10,7 @@ import {
 import { type OutputConfig, parseOutputConfig } from "@natskit/jetstream-output";
 import { CacheConfigError, type KvCacheConfig, parseDuration, parseKvCacheConfig } from "@natskit/kv-cache";
 import { ConfigError, resolveConnection } from "@natskit/nats-connection";
-import { type Document, isMap, isScalar, isSeq, type Node, parseDocument } from "yaml";
+import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, visit, YAMLParseError } from "yaml";
 
 /** `input.generate.interval` when not given, as in Redpanda Connect. */
 const GENERATE_DEFAULT_INTERVAL_MS = 1000;
@@ -76,6 +76,8 @@ export interface LoadResult {
 
 const TOP_LEVEL = ["input", "pipeline", "cache_resources", "output", "shutdown_timeout"] as const;
 const DEFAULT_SHUTDOWN_MS = 10_000;
+/** Configs are small; a larger file is a mistake (or an attack), refused before parsing. */
+export const MAX_CONFIG_CHARS = 4 * 1024 * 1024;
 
 /**
  * Substitutes `${VAR}` / `${VAR:default}`, parses the YAML and validates every part without
@@ -87,6 +89,15 @@ export function loadConfig(
   environment: Environment = defaultEnvironment(),
 ): LoadResult {
   const problems: Problem[] = [];
+  if (text.length > MAX_CONFIG_CHARS) {
+    problems.push({
+      path: [],
+      message: `the config is ${text.length} characters long, over the limit of ${MAX_CONFIG_CHARS}: is this the right file?`,
+      line: 1,
+      col: 1,
+    });
+    return { problems };
+  }
   let substitution: ReturnType<typeof substituteEnvVars>;
   try {
     substitution = substituteEnvVars(text, env);
@@ -112,13 +123,15 @@ export function loadConfig(
     });
   }
 
-  const doc = parseDocument(substituted, { prettyErrors: false, uniqueKeys: true });
+  // The YAML library's own unique-key check is quadratic in the keys of a map: done here instead.
+  const doc = parseDocument(substituted, { prettyErrors: false, uniqueKeys: false });
+  if (doc.errors.length === 0) duplicateKeys(doc);
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       const pos = positionOf(text, substitution.originalOffset(e.pos[0]));
       problems.push({
         path: [],
-        message: `invalid YAML: ${hide(firstLine(e.message))}`,
+        message: `invalid YAML: ${printable(hide(firstLine(e.message)))}`,
         line: pos.line,
         col: pos.col,
       });
@@ -134,7 +147,7 @@ export function loadConfig(
       problems: [
         {
           path: [],
-          message: `invalid YAML: ${hide(firstLine(String((e as Error).message ?? e)))}`,
+          message: `invalid YAML: ${printable(hide(firstLine(String((e as Error).message ?? e))))}`,
           line: 1,
           col: 1,
         },
@@ -148,6 +161,12 @@ export function loadConfig(
       Object.assign(p, positionOf(text, substitution.originalOffset(locateOffset(doc, p.path))));
   }
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+  // A variable's value can become YAML structure (a comma, a brace): its pieces then show up as
+  // keys in paths or as text in messages.
+  for (const p of problems) {
+    p.message = printable(hide(p.message));
+    p.path = p.path.map((seg) => (typeof seg === "string" ? hide(seg) : seg));
+  }
   if (problems.length > 0 || !plan) return { problems };
   const warnings = planWarnings(plan);
   for (const w of warnings)
@@ -174,7 +193,14 @@ function masker(inserted: readonly string[]): (s: string) => string {
   const values = new Set<string>();
   for (const v of inserted) {
     // YAML quotes an alias or tag without its indicator (`*hunter2` → `hunter2`).
-    for (const s of [v, v.replace(/^[\s*&!|>'"%@`-]+/, "")]) if (s.length >= 3) values.add(s);
+    for (const s of [v, v.replace(/^[\s*&!|>'"%@`{}[\],:#-]+/, "")]) if (s.length >= 3) values.add(s);
+  }
+  for (const v of inserted) {
+    // The pieces YAML may cut a value into, as keys, flow items or scalars.
+    for (const piece of v.split(/[,{}[\]\n]|:(?=\s|$)|\s#/)) {
+      const s = piece.trim().replace(/^[\s*&!|>'"%@`:?-]+|[\s'":]+$/g, "");
+      if (s.length >= 3) values.add(s);
+    }
   }
   const sorted = [...values].sort((a, b) => b.length - a.length);
   return (s) => sorted.reduce((out, v) => out.replaceAll(v, "***"), s);
@@ -547,12 +573,50 @@ export function renderConfigPath(path: ConfigPath): string {
  * Offset of the node at `path` (its key, for a map entry), or of the nearest parent that exists
  * when the field is missing.
  */
+/** Adds a `DUPLICATE_KEY` error for every key seen twice in one map, in linear time. */
+function duplicateKeys(doc: Document): void {
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : String(pair.key);
+        if (!seen.has(key)) {
+          seen.add(key);
+          continue;
+        }
+        const at = isNode(pair.key) && pair.key.range ? pair.key.range[0] : 0;
+        doc.errors.push(
+          new YAMLParseError([at, at + 1], "DUPLICATE_KEY", `Map keys must be unique: '${String(key)}'`),
+        );
+      }
+    },
+  });
+}
+
+/** Pairs of a YAML map by key, built once per map: finding many keys stays linear. */
+const pairIndex = new WeakMap<object, Map<string, Pair>>();
+
+type Pair = { key: unknown; value: unknown };
+
+function pairOf(map: { items: Pair[] }, key: string): Pair | undefined {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      const k = isScalar(p.key) ? String(p.key.value) : String(p.key);
+      if (!index.has(k)) index.set(k, p);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
+}
+
 function locateOffset(doc: Document, path: ConfigPath): number {
   let node: unknown = doc.contents;
   let offset = isNode(node) && node.range ? node.range[0] : 0;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : p.key) === String(seg));
+      const pair = pairOf(node as { items: Pair[] }, String(seg));
       if (!pair) break;
       if (isNode(pair.key) && pair.key.range) offset = pair.key.range[0];
       node = pair.value;
@@ -570,9 +634,25 @@ function isNode(v: unknown): v is Node {
   return typeof v === "object" && v !== null && "range" in v;
 }
 
+/** Offsets where each line starts, per text: a position is a binary search, not a scan. */
+const lineStarts = new Map<string, number[]>();
+
 function positionOf(text: string, offset: number): { line: number; col: number } {
-  const before = text.slice(0, offset).split("\n");
-  return { line: before.length, col: (before.at(-1)?.length ?? 0) + 1 };
+  let starts = lineStarts.get(text);
+  if (!starts) {
+    starts = [0];
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+    if (lineStarts.size > 4) lineStarts.clear();
+    lineStarts.set(text, starts);
+  }
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] as number) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, col: offset - (starts[lo] as number) + 1 };
 }
 
 /** `config.yaml:12:5: output.nats_jetstream.urls: required` */
@@ -595,8 +675,23 @@ function describe(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
+/**
+ * The first line of a YAML library message, without the source text it quotes (it may hold a
+ * variable's value, or raw bytes that would garble a terminal).
+ */
 function firstLine(s: string): string {
-  return (s.split("\n")[0] ?? s).replace(/\.$/, "");
+  return (s.split("\n")[0] ?? s)
+    .replace(/:\s*"(?:[^"\\]|\\.)*"?$/, "")
+    .replace(/ at line \d+, column \d+:?$/, "")
+    .replace(/\.$/, "");
+}
+
+/** Control characters (raw bytes of a binary file, say) escaped, so a terminal shows them safely. */
+function printable(s: string): string {
+  return s.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
 }
 
 function escapeRegExp(s: string): string {
