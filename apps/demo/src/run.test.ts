@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "./config.js";
 import { createLogger } from "./log.js";
-import { readInput } from "./run.js";
+import { lines, readInput } from "./run.js";
 
 const log = createLogger("error", () => {});
 const OUTPUT = `output:\n  nats_jetstream:\n    urls: [nats://127.0.0.1:4222]\n    subject: a\n`;
@@ -31,6 +31,24 @@ describe("inputs", () => {
     expect(
       await read(`  generate:\n    count: 3\n    interval: ""\n    mapping: 'root = deleted()'`),
     ).toEqual([]);
+  });
+
+  it("demo - lines travel as bytes: invalid UTF-8, CRLF, a last line without newline, split chunks", async () => {
+    const chunks = [
+      Buffer.from([0x6f, 0x6b, 0x2d, 0xff]),
+      Buffer.from([0xfe, 0x0a, 0x61, 0x0d, 0x0a, 0xe2, 0x82]),
+      Buffer.from([0xac, 0x0a, 0x0a, 0x7a]),
+    ];
+    const got: number[][] = [];
+    for await (const line of lines(Readable.from(chunks))) got.push([...line]);
+    expect(got).toEqual([[0x6f, 0x6b, 0x2d, 0xff, 0xfe], [0x61], [0xe2, 0x82, 0xac], [], [0x7a]]);
+
+    const { plan } = loadConfig(`input:\n  stdin: {}\n${OUTPUT}`, {});
+    const messages = [];
+    for await (const m of readInput(plan?.input as never, { log, stdin: Readable.from(chunks) }))
+      messages.push(m);
+    expect([...(messages[0]?.content ?? [])]).toEqual([0x6f, 0x6b, 0x2d, 0xff, 0xfe]);
+    expect(messages).toHaveLength(4);
   });
 
   it("demo - stdin yields one message per non-empty line", async () => {

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { createMessage, type Message } from "@natskit/interpolation";
 import { JetStreamOutput, JetStreamOutputError } from "@natskit/jetstream-output";
@@ -421,26 +420,52 @@ export async function* readInput(input: InputSpec, opts: RunOptions): AsyncGener
   const streams: (() => Readable)[] =
     input.kind === "stdin"
       ? [() => opts.stdin ?? process.stdin]
-      : input.paths.map((p) => () => createReadStream(p, { encoding: "utf8" }));
+      : input.paths.map((p) => () => createReadStream(p));
   for (const open of streams) {
     if (signal?.aborted) return;
     const stream = open();
-    const rl = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-    const onAbort = () => rl.close();
+    const onAbort = () => stream.destroy();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      for await (const line of rl) {
+      for await (const line of lines(stream)) {
         if (signal?.aborted) return;
-        if (line === "") continue;
+        if (line.length === 0) continue;
         yield createMessage(line);
       }
+    } catch (e) {
+      if (!signal?.aborted) throw e;
     } finally {
       signal?.removeEventListener("abort", onAbort);
-      rl.close();
       if (stream !== process.stdin) stream.destroy();
       else process.stdin.pause();
     }
   }
+}
+
+/**
+ * The lines of a byte stream, as bytes: nothing is decoded, so a line that is not UTF-8 reaches
+ * the output unchanged. As Go's line scanner (Redpanda Connect's `lines` codec), a line ends at
+ * `\n`, one `\r` before it is dropped, and a last line without `\n` counts.
+ */
+export async function* lines(stream: AsyncIterable<Buffer | string>): AsyncGenerator<Uint8Array> {
+  let rest: Buffer | undefined;
+  for await (const chunk of stream) {
+    const buf: Buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    const data = rest ? Buffer.concat([rest, buf]) : buf;
+    let start = 0;
+    for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
+      yield copyLine(data, start, nl);
+      start = nl + 1;
+    }
+    rest = start < data.length ? data.subarray(start) : undefined;
+  }
+  if (rest) yield copyLine(rest, 0, rest.length);
+}
+
+function copyLine(data: Buffer, start: number, end: number): Uint8Array {
+  const stop = end > start && data[end - 1] === 13 ? end - 1 : end;
+  // A copy: the chunk's memory is not held by a message that outlives it.
+  return Uint8Array.prototype.slice.call(data, start, stop);
 }
 
 /** A counting semaphore: at most `limit` messages between read and ack. */

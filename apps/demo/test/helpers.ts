@@ -32,7 +32,7 @@ export interface CliOptions {
   cwd?: string;
   /** Added to this process's environment; `undefined` removes a variable. */
   env?: Record<string, string | undefined>;
-  stdin?: string;
+  stdin?: string | Buffer;
 }
 
 /** Starts the CLI from source, as a user would run it (no TTY: no progress line). */

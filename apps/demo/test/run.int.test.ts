@@ -190,6 +190,24 @@ describe("natskit run", () => {
     });
   });
 
+  it("demo - input lines travel as bytes: what is not UTF-8 is stored unchanged", async () => {
+    await a.jsm.streams.add({ name: "RBIN", subjects: ["rbin.>"] });
+    const cfg = tmp.write(
+      "rbin.yaml",
+      `input:\n  stdin: {}\noutput:\n  nats_jetstream:\n    urls: ["\${NATS_URL}"]\n    subject: rbin.x\n`,
+    );
+    const r = await runCli(["run", cfg, "--json", "--quiet"], {
+      env: { NATS_URL: server.url },
+      stdin: Buffer.from([0x6f, 0x6b, 0x2d, 0xff, 0xfe, 0x0d, 0x0a, 0xe2, 0x82, 0xac, 0x0a]),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(summaryOf(r)).toMatchObject({ read: 2, acked: 2 });
+    const first = await a.jsm.streams.getMessage("RBIN", { seq: 1 });
+    const second = await a.jsm.streams.getMessage("RBIN", { seq: 2 });
+    expect([...(first?.data ?? [])]).toEqual([0x6f, 0x6b, 0x2d, 0xff, 0xfe]);
+    expect([...(second?.data ?? [])]).toEqual([0xe2, 0x82, 0xac]);
+  });
+
   it("demo - a broken config exits 2 with field path and line:col, and connects nowhere", async () => {
     let connections = 0;
     const listener: Server = createServer((sock) => {
