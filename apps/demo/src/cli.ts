@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { CacheConfigError } from "@natskit/kv-cache";
 import { ConfigError, ConnectError } from "@natskit/nats-connection";
@@ -8,7 +9,7 @@ import { UsageError } from "./errors.js";
 import { createLogger, isLogLevel, LOG_LEVELS, type Logger, type LogLevel } from "./log.js";
 import { errorText, type RunStats, runPipeline } from "./run.js";
 import { configJsonSchema } from "./schema.js";
-import { progressLine, summaryJson, summaryLine } from "./summary.js";
+import { failedSummaryJson, progressLine, summaryJson, summaryLine } from "./summary.js";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -31,11 +32,12 @@ Usage: natskit <command> [options]
 
 Commands:
   run <config.yaml>    run a config: input → processors → nats_jetstream output
-  lint <config.yaml>   validate a config without connecting (file:line:col: path: message)
+  lint <config.yaml>…  validate configs without connecting (file:line:col: path: message)
   demo [--url <url>]   run the bundled example over a sample data set and verify the stream
   schema               print the JSON Schema of the config (for editor completion)
 
-Run 'natskit <command> --help' for the options of a command.
+Run 'natskit <command> --help' for the options of a command; 'natskit --version' prints the
+versions of natskit and of the packages it runs.
 
 ${EXIT_CODES}`,
   run: `Usage: natskit run <config.yaml> [options]
@@ -48,10 +50,11 @@ On a terminal a progress line is drawn on stderr; otherwise one summary line is 
 ${COMMON}
 
 ${EXIT_CODES}`,
-  lint: `Usage: natskit lint <config.yaml> [options]
+  lint: `Usage: natskit lint <config.yaml>... [options]
 
-Validates the config without connecting to anything and prints every problem as
-<file>:<line>:<col>: <field path>: <message>.
+Validates each config without connecting to anything and prints every problem as
+<file>:<line>:<col>: <field path>: <message> (warnings on stderr, marked 'warning:').
+With --json, one line per file: { file, problems, warnings }.
 
 ${COMMON}
 
@@ -82,6 +85,10 @@ interface Flags {
 
 export async function main(argv: string[]): Promise<number> {
   const command = argv[0];
+  if (command === "--version" || command === "-V" || command === "version") {
+    process.stdout.write(`${versionText()}\n`);
+    return EXIT.ok;
+  }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     const topic = command === "help" ? argv[1] : undefined;
     process.stdout.write(`${HELP[topic ?? "main"] ?? HELP.main}\n`);
@@ -114,10 +121,12 @@ export async function main(argv: string[]): Promise<number> {
       throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join(", ")}, got '${level}'`);
     if (values.url !== undefined && command !== "demo")
       throw new UsageError("--url is an option of 'natskit demo'");
-    const wantsFile = command === "run" || command === "lint";
-    if (wantsFile && positionals.length !== 1)
-      throw new UsageError(`expected one config file: natskit ${command} <config.yaml>`);
-    if (!wantsFile && positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+    if (command === "run" && positionals.length !== 1)
+      throw new UsageError("expected one config file: natskit run <config.yaml>");
+    if (command === "lint" && positionals.length === 0)
+      throw new UsageError("expected one or more config files: natskit lint <config.yaml>...");
+    if (command !== "run" && command !== "lint" && positionals.length > 0)
+      throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const flags: Flags = {
       logLevel: values.quiet ? "error" : level,
       quiet: values.quiet === true,
@@ -131,7 +140,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
         return EXIT.ok;
       case "lint":
-        return lint(positionals[0] as string, flags);
+        return lint(positionals, flags);
       case "run":
         return await run(positionals[0] as string, flags, log);
       default:
@@ -155,33 +164,72 @@ function readConfig(file: string): string {
   }
 }
 
-function lint(file: string, flags: Flags): number {
-  const { problems, warnings = [] } = loadConfig(readConfig(file));
-  if (!flags.quiet) for (const w of warnings) process.stderr.write(`${formatProblem(file, w, "warning")}\n`);
-  if (flags.json) {
-    process.stdout.write(
-      `${JSON.stringify({ file, problems: problems.map((p) => ({ ...p, path: renderConfigPath(p.path) })) })}\n`,
-    );
-  } else {
-    for (const p of problems) process.stdout.write(`${formatProblem(file, p)}\n`);
-    if (!flags.quiet && problems.length === 0) process.stderr.write(`${file}: ok\n`);
+function lint(files: readonly string[], flags: Flags): number {
+  let code: number = EXIT.ok;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readConfig(file);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      process.stderr.write(`natskit lint: ${e.message}\n`);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ file, error: e.message })}\n`);
+      code = EXIT.usage;
+      continue;
+    }
+    const { problems, warnings = [] } = loadConfig(text);
+    const shown = (list: typeof problems) => list.map((p) => ({ ...p, path: renderConfigPath(p.path) }));
+    if (flags.json) {
+      process.stdout.write(
+        `${JSON.stringify({ file, problems: shown(problems), warnings: shown(warnings) })}\n`,
+      );
+    } else {
+      if (!flags.quiet)
+        for (const w of warnings) process.stderr.write(`${formatProblem(file, w, "warning")}\n`);
+      for (const p of problems) process.stdout.write(`${formatProblem(file, p)}\n`);
+      if (!flags.quiet && problems.length === 0) process.stderr.write(`${file}: ok\n`);
+    }
+    if (problems.length > 0 && code === EXIT.ok) code = EXIT.failed;
   }
-  return problems.length > 0 ? EXIT.failed : EXIT.ok;
+  return code;
+}
+
+/** `natskit <version>` and the versions of the packages it runs. */
+function versionText(): string {
+  // Read at run time, from src/ and from the built dist/ alike (both sit beside package.json).
+  const require = createRequire(import.meta.url);
+  const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
+  const packages = [
+    "@natskit/nats-connection",
+    "@natskit/interpolation",
+    "@natskit/jetstream-output",
+    "@natskit/kv-cache",
+  ];
+  return [
+    `natskit ${(require("../package.json") as { version: string }).version}`,
+    ...packages.map((p) => `${p} ${version(p)}`),
+    `node ${process.version}`,
+  ].join("\n");
 }
 
 async function run(file: string, flags: Flags, log: Logger): Promise<number> {
   const { plan, problems, warnings = [] } = loadConfig(readConfig(file));
   if (!plan) {
     for (const p of problems) process.stderr.write(`${formatProblem(file, p)}\n`);
-    process.stderr.write(
-      `natskit run: ${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}, nothing was run\n`,
-    );
+    const error = `${file}: ${problems.length} problem${problems.length === 1 ? "" : "s"}, nothing was run`;
+    process.stderr.write(`natskit run: ${error}\n`);
+    if (flags.json) process.stdout.write(`${failedSummaryJson(error)}\n`);
     return EXIT.usage;
   }
   for (const w of warnings) log.warn(formatProblem(file, w));
   return await withSignals(log, async (signal) => {
-    const stats = await execute(() => runPipeline(plan, { log, signal, ...progress(flags) }), log);
-    if (typeof stats === "number") return stats;
+    const outcome = await execute(() => runPipeline(plan, { log, signal, ...progress(flags) }), log);
+    if (!outcome.ok) {
+      // --json always gives a summary: here of a run that ended before its first message.
+      if (flags.json) process.stdout.write(`${failedSummaryJson(outcome.error)}\n`);
+      return outcome.code;
+    }
+    const stats = outcome.value;
     report(stats, flags);
     return stats.failed > 0 || stats.inputError !== undefined ? EXIT.failed : EXIT.ok;
   });
@@ -189,11 +237,15 @@ async function run(file: string, flags: Flags, log: Logger): Promise<number> {
 
 async function demo(url: string | undefined, flags: Flags, log: Logger): Promise<number> {
   return await withSignals(log, async (signal) => {
-    const result = await execute(
+    const outcome = await execute(
       () => runDemo({ log, signal, ...(url === undefined ? {} : { url }), ...progress(flags) }),
       log,
     );
-    if (typeof result === "number") return result;
+    if (!outcome.ok) {
+      if (flags.json) process.stdout.write(`${failedSummaryJson(outcome.error)}\n`);
+      return outcome.code;
+    }
+    const result = outcome.value;
     const table = !flags.quiet && !flags.json;
     if (table) process.stdout.write(`${result.table}\n`);
     // The table carries the summary line already.
@@ -203,22 +255,24 @@ async function demo(url: string | undefined, flags: Flags, log: Logger): Promise
   });
 }
 
+type Outcome<T> = { ok: true; value: T } | { ok: false; code: number; error: string };
+
 /** Runs `fn`, turning config and connection errors into messages and exit codes. */
-async function execute<T>(fn: () => Promise<T>, log: Logger): Promise<T | number> {
+async function execute<T>(fn: () => Promise<T>, log: Logger): Promise<Outcome<T>> {
   try {
-    return await fn();
+    return { ok: true, value: await fn() };
   } catch (e) {
     if (ConfigError.isInstance(e) || CacheConfigError.isInstance(e)) {
       log.error(errorText(e));
-      return EXIT.usage;
+      return { ok: false, code: EXIT.usage, error: errorText(e) };
     }
     if (ConnectError.isInstance(e)) {
       log.error(`cannot connect: ${errorText(e)}`);
-      return EXIT.failed;
+      return { ok: false, code: EXIT.failed, error: `cannot connect: ${errorText(e)}` };
     }
     log.error(errorText(e));
     if (e instanceof Error && e.stack) log.debug(e.stack);
-    return EXIT.failed;
+    return { ok: false, code: EXIT.failed, error: errorText(e) };
   }
 }
 

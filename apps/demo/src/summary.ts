@@ -32,3 +32,22 @@ export function summaryLine(stats: RunStats): string {
 export function summaryJson(stats: RunStats): string {
   return JSON.stringify({ ...stats, elapsedMs: Math.round(stats.elapsedMs), msgsPerSec: rate(stats) });
 }
+
+/** `--json` of a run that ended before its first message: zero counts and the reason. */
+export function failedSummaryJson(error: string): string {
+  const zero: RunStats = {
+    read: 0,
+    published: 0,
+    acked: 0,
+    duplicates: 0,
+    takenOver: 0,
+    deduplicated: 0,
+    filtered: 0,
+    failed: 0,
+    errors: {},
+    retries: 0,
+    elapsedMs: 0,
+    interrupted: false,
+  };
+  return JSON.stringify({ ...JSON.parse(summaryJson(zero)), error });
+}

@@ -423,6 +423,57 @@ output:
     expect(stdout).toContain("done: read 400, published 400, acked 400");
   });
 
+  it("demo - --version names natskit, each package and node; lint takes several files", async () => {
+    const v = await runCli(["--version"]);
+    expect(v.code).toBe(0);
+    for (const name of [
+      "natskit",
+      "@natskit/nats-connection",
+      "@natskit/jetstream-output",
+      "@natskit/kv-cache",
+    ])
+      expect(v.stdout).toMatch(new RegExp(`^${name} \\d+\\.\\d+\\.\\d+`, "m"));
+    expect(v.stdout).toContain(`node ${process.version}`);
+
+    const good = tmp.write(
+      "l1.yaml",
+      "input:\n  stdin: {}\noutput:\n  nats_jetstream:\n    urls: [nats://127.0.0.1:4222]\n    subject: x\n",
+    );
+    const bad = tmp.write("l2.yaml", "input:\n  stdin: {}\nextra: 1\n");
+    const both = await runCli(["lint", good, bad]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain(`${good}: ok`);
+    expect(both.stdout).toContain(`${bad}:3:1: extra: unknown field`);
+    const json = await runCli(["lint", good, bad, `${bad}.missing`, "--json"]);
+    expect(json.code).toBe(2);
+    const lines = json.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { file: string });
+    expect(lines.map((l) => l.file)).toEqual([good, bad, `${bad}.missing`]);
+    expect(lines[2]).toMatchObject({ error: expect.stringContaining("no such file") });
+  });
+
+  it("demo - run --json prints a summary with the error when the run cannot start", async () => {
+    const dead = await startNatsServer();
+    const url = dead.url;
+    await dead.stop();
+    const cfg = tmp.write(
+      "rdead.yaml",
+      `input:\n  stdin: {}\noutput:\n  nats_jetstream:\n    urls: ["${url}"]\n    subject: x\n    wait_on_first_connect: 0\n`,
+    );
+    const r = await runCli(["run", cfg, "--json"], { stdin: "a\n" });
+    expect(r.code).toBe(1);
+    expect(summaryOf(r)).toMatchObject({
+      read: 0,
+      acked: 0,
+      error: expect.stringContaining("cannot connect"),
+    });
+    const broken = await runCli(["run", tmp.write("rbad.yaml", "input: 1\n"), "--json"]);
+    expect(broken.code).toBe(2);
+    expect(summaryOf(broken)).toMatchObject({ read: 0, error: expect.stringContaining("nothing was run") });
+  });
+
   it("demo - help documents every command and the exit codes", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
