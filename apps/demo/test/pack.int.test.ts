@@ -95,6 +95,19 @@ describe("packages as a user installs them", () => {
     }
   });
 
+  it("demo - each tarball carries the MIT license and is published publicly", () => {
+    for (const n of NAMES) {
+      const dir = join(project.dir, "node_modules", "@natskit", n);
+      expect(readFileSync(join(dir, "LICENSE"), "utf8"), n).toMatch(/^MIT License/);
+      const m = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+        license?: string;
+        publishConfig?: { access?: string };
+      };
+      expect(m.license).toBe("MIT");
+      expect(m.publishConfig?.access).toBe("public");
+    }
+  });
+
   it("demo - each library imports on its own as ESM", async () => {
     for (const n of NAMES) {
       const { stdout } = await node([
