@@ -1,5 +1,7 @@
+import { inspect } from "node:util";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ConnectError } from "./errors.js";
+import { describeConnection } from "./redact.js";
 import type { ConnectionConfig } from "./types.js";
 
 /** What happened to the connection. Outputs use these to hold writes while disconnected. */
@@ -116,6 +118,23 @@ export class NatsClient {
       }, timeoutMs);
       this.#waiters.add(done);
     });
+  }
+
+  /**
+   * What `JSON.stringify` and `util.inspect` / `console.log` show: the state and the config
+   * without secrets (`nc` keeps the key PEM and credentials in its options).
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      connected: this.isConnected(),
+      closed: this.#closed,
+      config: describeConnection(this.config),
+    };
+  }
+
+  [inspect.custom](): Record<string, unknown> {
+    return this.toJSON();
   }
 
   /** Closes the connection without waiting for subscriptions to drain. */

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MAX_RECONNECTS, parseConnectionConfig, parseConnectionOptions } from "./config.js";
+import { connectFromConfig } from "./connect.js";
 import { ConfigError, NatsConnectionError } from "./errors.js";
 import { resolveConnection } from "./resolve.js";
 
@@ -78,11 +79,11 @@ describe("nats-connection config", () => {
 
   it.each([
     ["nats://alice:pa/ss@h:4222", "'nats://alice:***@h:4222' is not a valid url"],
-    ["nats://alice:pa,ss@h:4222", "'nats://***' is not a valid url"],
-    ["nats://alice:pa,ss:x@h:4222", "'nats://***' is not a valid url"],
+    ["nats://alice:pa,ss@h:4222", "percent-encode it as %2C"],
+    ["nats://alice:pa,ss:x@h:4222", "percent-encode it as %2C"],
   ])("nats-connection - a password with / or , never shows in a url error (%#)", (url, message) => {
     const issues = issuesOf(() => parse({ urls: [url] }));
-    expect(issues[0]).toEqual({ path: "urls[0]", message });
+    expect(issues[0]).toEqual({ path: "urls[0]", message: expect.stringContaining(message) });
     expect(JSON.stringify(issues)).not.toMatch(/pa\/ss|pa,|ss@/);
   });
 
@@ -168,6 +169,66 @@ describe("nats-connection config", () => {
   it("nats-connection - the label becomes the connection name", () => {
     expect(parseConnectionConfig({ urls: ["h:1"] }, { label: "orders_out" }).name).toBe("orders_out");
     expect(parseConnectionConfig({ urls: ["h:1"] }, { label: "" }).name).toBeUndefined();
+  });
+
+  it.each([5, true, null, {}, ["x"]])(
+    "nats-connection - a non-string label %j is a ConfigError naming label",
+    (label) => {
+      expect(issuesOf(() => parseConnectionConfig({ urls: ["h:1"] }, { label } as never))).toEqual([
+        { path: "label", message: expect.stringMatching(/^expected string, got /) },
+      ]);
+    },
+  );
+
+  it("nats-connection - connectFromConfig with a non-string label rejects with a ConfigError before dialling", async () => {
+    const e = await connectFromConfig({ urls: ["h:1"] }, 42 as never).catch((x: unknown) => x);
+    expect(ConfigError.isInstance(e)).toBe(true);
+    expect((e as ConfigError).issues).toEqual([{ path: "label", message: "expected string, got number" }]);
+  });
+
+  it("nats-connection - parse options that are not an object are a ConfigError", () => {
+    expect(issuesOf(() => parseConnectionConfig({ urls: ["h:1"] }, null as never))[0]?.message).toContain(
+      "expected parse options",
+    );
+  });
+
+  it("nats-connection - inherited property names are unknown fields, reported with their path", () => {
+    const keys = ["constructor", "toString", "hasOwnProperty", "valueOf"];
+    const fields = Object.fromEntries(keys.map((k) => [k, 1]));
+    const issues = issuesOf(() =>
+      parse({
+        urls: ["h:1"],
+        ...fields,
+        auth: { ...fields },
+        tls: { enabled: true, ...fields, client_certs: [{ ...fields }] },
+      }),
+    );
+    for (const prefix of ["", "auth.", "tls.", "tls.client_certs[0]."]) {
+      for (const k of keys)
+        expect(issues).toContainEqual({ path: `${prefix}${k}`, message: "unknown field" });
+    }
+  });
+
+  it("nats-connection - a __proto__ key from JSON is an unknown field and pollutes nothing", () => {
+    const raw = JSON.parse(
+      '{"urls":["h:1"],"__proto__":{"polluted":1},"auth":{"__proto__":{"token":"t0k3n-HIDDEN"}},"tls":{"enabled":true,"__proto__":{"skip_cert_verify":true}}}',
+    );
+    const issues = issuesOf(() => parse(raw));
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: "__proto__", message: "unknown field" },
+        { path: "auth.__proto__", message: "unknown field" },
+        { path: "tls.__proto__", message: "unknown field" },
+      ]),
+    );
+    expect(JSON.stringify(issues)).not.toContain("HIDDEN");
+    const options = JSON.parse('{"urls":["h:1"],"__proto__":{"maxReconnects":3},"constructor":1}');
+    expect(issuesOf(() => parseConnectionOptions(options))).toEqual([
+      { path: "__proto__", message: "unknown field" },
+      { path: "constructor", message: "unknown field" },
+    ]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).maxReconnects).toBeUndefined();
   });
 
   it("nats-connection - reports every problem at once with its field path", () => {

@@ -9,6 +9,7 @@ import {
   type RawIssue,
   renderIssues,
 } from "./paths.js";
+import { hideConfigSecrets } from "./redact.js";
 import {
   connectionConfigSchema,
   type RawAuthConfig,
@@ -44,6 +45,11 @@ export interface ParseOptions {
  * the normalized config. Reads no files. Throws {@link ConfigError} listing every problem.
  */
 export function parseConnectionConfig(input: unknown, options: ParseOptions = {}): ConnectionConfig {
+  if (options === null || typeof options !== "object") {
+    throw new ConfigError([
+      { path: "", message: `expected parse options ({ label }), got ${typeOf(options)}` },
+    ]);
+  }
   return parseWith(input, options, "snake");
 }
 
@@ -72,14 +78,15 @@ export function parseFields<S extends z.ZodRawShape>(
     return { data: data as Partial<z.output<z.ZodObject<S>>>, issues };
   }
   const shape = schema.shape as unknown as Record<string, z.ZodType>;
+  // Own keys only: `constructor` or `__proto__` in a config is an unknown field, not a match.
   for (const key of Object.keys(input)) {
-    if (!(key in shape)) issues.push({ path: [key], message: "unknown field" });
+    if (!Object.hasOwn(shape, key)) issues.push({ path: [key], message: "unknown field" });
   }
   for (const [key, field] of Object.entries(shape)) {
-    const r = field.safeParse(input[key]);
+    const value = Object.hasOwn(input, key) ? input[key] : undefined;
+    const r = field.safeParse(value);
     if (!r.success) {
-      for (const i of zodIssues(r.error, input[key]))
-        issues.push({ path: [key, ...i.path], message: i.message });
+      for (const i of zodIssues(r.error, value)) issues.push({ path: [key, ...i.path], message: i.message });
     } else if (r.data !== undefined) data[key] = r.data;
   }
   return { data: data as Partial<z.output<z.ZodObject<S>>>, issues };
@@ -134,7 +141,12 @@ export function normalizeConnectionConfig(
   const tlsScheme = urls.servers.some((s) => s.url.startsWith("tls://"));
   const tls = normalizeTls(raw.tls, raw.tls_handshake_first ?? false, tlsScheme, at, push);
 
-  const label = options.label?.trim();
+  const rawLabel: unknown = options.label;
+  if (rawLabel !== undefined && typeof rawLabel !== "string") {
+    // The label is the component's, not one of the connection fields: no prefix.
+    issues.push({ path: ["label"], message: `expected string, got ${typeOf(rawLabel)}` });
+  }
+  const label = typeof rawLabel === "string" ? rawLabel.trim() : undefined;
   const config: ConnectionConfig = {
     servers: urls.servers,
     name: label ? label : undefined,
@@ -144,7 +156,7 @@ export function normalizeConnectionConfig(
     tls,
     pathStyle: options.pathStyle ?? "snake",
   };
-  return { config, issues };
+  return { config: hideConfigSecrets(config), issues };
 }
 
 type Push = (path: Path, message: string) => void;
@@ -333,7 +345,7 @@ export function zodIssues(error: z.ZodError, input: unknown): RawIssue[] {
 function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
   let v: unknown = input;
   for (const seg of path) {
-    if (v === null || typeof v !== "object") return undefined;
+    if (v === null || typeof v !== "object" || !Object.hasOwn(v, seg)) return undefined;
     v = (v as Record<string | number, unknown>)[seg];
   }
   return v;

@@ -20,10 +20,18 @@ import type { AuthMethod, ConnectionConfig, NatsConnectionOptions } from "./type
 import { redactUrl } from "./urls.js";
 import { withFirstConnectWait } from "./wait.js";
 
+/**
+ * How long one server may take to accept the connection and finish the handshake, as the Go
+ * client's `Timeout`: a server that accepts TCP but never answers delays the next one in the
+ * list by at most this.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
+
 export interface ConnectOptions {
   /**
-   * How long one connect attempt may take, in ms.
-   * @default 10000
+   * How long the connection to one server (TCP, TLS and NATS handshake) may take, in ms; then
+   * the next server in the list is tried.
+   * @default 2000 (as the Go client)
    */
   timeout?: number;
   /** Wait between reconnect attempts, in ms. @default 2000 (as the Go client) */
@@ -97,7 +105,7 @@ export function toClientOptions(
     servers: config.servers.map((s) => s.url),
     maxReconnectAttempts: config.maxReconnects,
     reconnectTimeWait: options.reconnectTimeWait ?? 2000,
-    timeout: options.timeout ?? 10_000,
+    timeout: options.timeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
   };
   if (config.name !== undefined) opts.name = config.name;
   const auth = authenticator(resolved);
@@ -145,7 +153,9 @@ async function dial(
 ): Promise<NatsConnection> {
   const opts = toClientOptions(resolved, options);
   // While waiting for a server, an attempt must not run far past the deadline.
-  if (timeoutCap !== undefined) opts.timeout = Math.min(opts.timeout ?? 10_000, Math.ceil(timeoutCap));
+  if (timeoutCap !== undefined) {
+    opts.timeout = Math.min(opts.timeout ?? DEFAULT_CONNECT_TIMEOUT_MS, Math.ceil(timeoutCap));
+  }
   // When a server drops the socket during the first handshake (mutual TLS rejects the client
   // certificate after a TLS 1.3 handshake), nats.js 3.x with `reconnect: true` waits out the
   // whole connect timeout without saying why. With `reconnect: false` it fails at once with the
@@ -219,7 +229,8 @@ export function classifyConnectError(e: unknown, config: ConnectionConfig): Conn
       : "the server expects the TLS handshake first (set tls_handshake_first)";
     return make("TLS_FAILED", `tls handshake failed: ${mismatch}`, false);
   }
-  if (/is not available on this server/i.test(text)) {
+  // nats.js 3.x: "server does not support 'tls'"; older clients: "... is not available on this server".
+  if (/does not support 'tls'|is not available on this server/i.test(text)) {
     return make("TLS_FAILED", "tls is enabled but the server does not offer tls", false);
   }
   if (

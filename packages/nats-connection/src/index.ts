@@ -15,6 +15,7 @@ export {
   classifyConnectError,
   connectFromConfig,
   connectNats,
+  DEFAULT_CONNECT_TIMEOUT_MS,
   toClientOptions,
 } from "./connect.js";
 export { type Duration, parseDuration } from "./duration.js";
@@ -57,3 +58,4 @@ export type {
   TlsOptions,
 } from "./types.js";
 export { expandUrls, redactUrl, type ServerUrl, type UrlCredentials } from "./urls.js";
+export { connectionWarnings } from "./warnings.js";

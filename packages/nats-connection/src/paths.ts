@@ -7,7 +7,8 @@ export type Path = readonly PathSegment[];
 export type PathStyle = "snake" | "camel";
 
 export function snakeToCamel(key: string): string {
-  return key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  // Only an inner `_x`: `__proto__` stays as it is.
+  return key.replace(/(?<=[a-z0-9])_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 export function camelToSnake(key: string): string {
@@ -50,7 +51,15 @@ export function keysToSnake(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(keysToSnake);
   if (value === null || typeof value !== "object" || !isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[camelToSnake(k)] = keysToSnake(v);
+  for (const [k, v] of Object.entries(value)) {
+    // defineProperty: a `__proto__` key from JSON stays an own (unknown) field, not a prototype.
+    Object.defineProperty(out, camelToSnake(k), {
+      value: keysToSnake(v),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
   return out;
 }
 

@@ -1,6 +1,8 @@
+import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { parseConnectionConfig } from "./config.js";
+import { parseConnectionConfig, parseConnectionOptions } from "./config.js";
 import { describeConnection, redactConnectionConfig, SECRET_MASK } from "./redact.js";
+import { connectionWarnings } from "./warnings.js";
 
 describe("nats-connection redaction", () => {
   const config = {
@@ -68,8 +70,8 @@ describe("nats-connection redaction", () => {
       "nats://a:***@h1,nats://b:***@h2",
       "nats://c:***@h3",
       "nats://d:***@h4",
-      "nats://***,***@h5",
-      "nats://***,***@h6:4222",
+      "nats://e:***@h5",
+      "nats://***@h6:4222",
     ]);
     expect(r.auth).toEqual({ password: SECRET_MASK, token: SECRET_MASK });
   });
@@ -88,7 +90,70 @@ describe("nats-connection redaction", () => {
       waitOnFirstConnectMs: 30_000,
       auth: "user_password",
       tls: false,
+      warnings: [],
     });
     expect(JSON.stringify(d)).not.toContain("HIDDEN");
+  });
+
+  it("nats-connection - skip_cert_verify is reported as a warning and as tls.insecure", () => {
+    const warning =
+      "tls.skip_cert_verify: true: the server's certificate is not checked; anyone on the path can read and change the traffic";
+    const c = parseConnectionConfig({ urls: ["h:1"], tls: { enabled: true, skip_cert_verify: true } });
+    expect(connectionWarnings(c)).toEqual([warning]);
+    expect(describeConnection(c)).toMatchObject({ tls: { insecure: true }, warnings: [warning] });
+    const camel = parseConnectionOptions({ urls: ["h:1"], tls: { enabled: true, skipCertVerify: true } });
+    expect(connectionWarnings(camel)[0]).toMatch(/^tls\.skipCertVerify: true: /);
+    const safe = parseConnectionConfig({ urls: ["tls://h:1"] });
+    expect(connectionWarnings(safe)).toEqual([]);
+    expect(describeConnection(safe)).toMatchObject({ tls: { insecure: false }, warnings: [] });
+  });
+
+  it("nats-connection - inspect, JSON.stringify and String of a parsed config and its parts show no secret", () => {
+    const configs = [
+      parseConnectionConfig({
+        urls: ["nats://alice:pw-HIDDEN@h:1"],
+        tls: {
+          enabled: true,
+          root_cas: "-----BEGIN CERTIFICATE-----ca-HIDDEN",
+          client_certs: [
+            { cert: "CERT", key: "-----BEGIN PRIVATE KEY-----key-HIDDEN", password: "kp-HIDDEN" },
+          ],
+        },
+      }),
+      parseConnectionConfig({ urls: ["nats://tok-HIDDEN@h:1"] }),
+      parseConnectionConfig({
+        urls: ["h:1"],
+        auth: { user_jwt: "a.b.jwt-HIDDEN", user_nkey_seed: "SU-HIDDEN" },
+      }),
+      parseConnectionConfig({ urls: ["h:1"], auth: { nkey: "SU-HIDDEN" } }),
+      parseConnectionConfig({ urls: ["h:1"], auth: { nkey_file: `SUAM${"HIDDEN".repeat(10)}` } }),
+      parseConnectionOptions({
+        urls: ["h:1"],
+        tls: { enabled: true, clientCerts: [{ certFile: "c.pem", keyFile: "k.pem", password: "kp-HIDDEN" }] },
+      }),
+    ];
+    for (const c of configs) {
+      const parts: unknown[] = [c, c.auth, c.tls, ...(c.tls?.clientCerts ?? []), c.tls?.rootCas];
+      for (const part of parts) {
+        const shown = [
+          inspect(part, { depth: 10 }),
+          inspect({ wrapped: part }, { depth: 10 }),
+          JSON.stringify(part),
+          JSON.stringify({ wrapped: part }),
+          String(part),
+          `${part}`,
+        ].join("\n");
+        expect(shown).not.toContain("HIDDEN");
+      }
+    }
+    // The secrets are still there for the code that connects.
+    expect(configs[0]?.auth).toEqual({
+      kind: "user_password",
+      user: "alice",
+      password: "pw-HIDDEN",
+      from: "url",
+    });
+    expect(configs[0]?.tls?.clientCerts[0]?.password).toBe("kp-HIDDEN");
+    expect(JSON.parse(JSON.stringify(configs[0]))).toEqual(describeConnection(configs[0] as never));
   });
 });

@@ -2,8 +2,10 @@ import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { fromSeed } from "@nats-io/nkeys";
+import { looksLikeFileContent, notAPathMessage } from "./content.js";
 import { ConfigError } from "./errors.js";
 import { type Path, type RawIssue, renderIssues, renderPath } from "./paths.js";
+import { describeConnection, hideSecrets, SECRET_MASK } from "./redact.js";
 import type { AuthMethod, ConnectionConfig, PemSource, TlsConfig } from "./types.js";
 
 /** What the client needs, loaded and checked: PEMs parsed, keys decrypted, seeds validated. */
@@ -40,7 +42,16 @@ export function resolveConnection(config: ConnectionConfig): ResolvedConnection 
   const tls = config.tls ? resolveTls(config.tls, issues, config) : undefined;
   const auth = resolveAuth(config.auth, issues);
   if (issues.length > 0) throw new ConfigError(renderIssues(issues, config.pathStyle));
-  return { config, tls, auth };
+  if (tls) {
+    hideSecrets(tls, () => ({
+      ...tls,
+      ca: tls.ca && `${tls.ca.length} certificate(s)`,
+      cert: `${tls.cert.length} certificate chain(s)`,
+      key: tls.key.map(() => SECRET_MASK),
+    }));
+  }
+  hideSecrets(auth, () => ({ kind: auth.kind }));
+  return hideSecrets({ config, tls, auth }, () => describeConnection(config));
 }
 
 function expandHome(file: string): string {
@@ -48,6 +59,10 @@ function expandHome(file: string): string {
 }
 
 function readText(file: string, path: Path, issues: RawIssue[]): string | undefined {
+  if (looksLikeFileContent(file)) {
+    issues.push({ path, message: notAPathMessage(String(path[path.length - 1])) });
+    return undefined;
+  }
   try {
     return readFileSync(expandHome(file), "utf8");
   } catch (e) {
@@ -138,7 +153,9 @@ function loadKey(
   try {
     return createPrivateKey(encrypted ? { key: pem.text, format: "pem", passphrase: password } : pem.text);
   } catch (e) {
-    const bad = /bad decrypt|decrypt|passphrase/i.test((e as Error).message);
+    // A wrong password on a legacy (PKCS#1/SEC1) encrypted key passes the padding check about
+    // once in 256 tries and then fails as garbage: any failure of an encrypted key is the password.
+    const bad = encrypted || /bad decrypt|decrypt|passphrase/i.test((e as Error).message);
     issues.push({
       path: bad ? [...certPath, "password"] : src.path,
       message: bad

@@ -67,3 +67,12 @@ export const SECRET_PATHS: readonly (readonly (string | "*")[])[] = [
   ["tls", "client_certs", "*", "key"],
   ["tls", "client_certs", "*", "password"],
 ];
+
+/** Paths of the fields that name files; a value that is the file's content is a secret. */
+export const FILE_PATHS: readonly (readonly (string | "*")[])[] = [
+  ["auth", "nkey_file"],
+  ["auth", "user_credentials_file"],
+  ["tls", "root_cas_file"],
+  ["tls", "client_certs", "*", "cert_file"],
+  ["tls", "client_certs", "*", "key_file"],
+];

@@ -20,6 +20,7 @@ export interface ExpandedUrls {
 }
 
 const SCHEMES = new Set(["nats:", "tls:"]);
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /**
  * Expands comma-separated items, trims them, drops empty ones, and lifts credentials out of the
@@ -33,7 +34,18 @@ export function expandUrls(urls: string | readonly string[]): ExpandedUrls {
   let credentialsFrom: number | undefined;
 
   items.forEach((item, index) => {
-    for (const part of item.split(",")) {
+    const parts = item.split(",");
+    // Split at commas, `nats://bob:4222,Tr0ub4dor@h` would dial `bob:4222` and show a piece of
+    // the password as a server: credentials after a comma with no scheme are refused.
+    if (parts.some((p, i) => i > 0 && p.includes("@") && !SCHEME.test(p.trim()))) {
+      issues.push({
+        path: ["urls", index],
+        message:
+          "has credentials after a ',' but no scheme there: the item is split into urls at commas, so a password or token containing ',' must percent-encode it as %2C (or give each url its scheme, e.g. nats://)",
+      });
+      return;
+    }
+    for (const part of parts) {
       const text = part.trim();
       if (text === "") continue;
       const parsed = parseServerUrl(text);
@@ -62,7 +74,7 @@ export function expandUrls(urls: string | readonly string[]): ExpandedUrls {
 
 function parseServerUrl(text: string): { url: string; credentials?: UrlCredentials } | { error: string } {
   // The client accepts bare `host:port`; give it a scheme so WHATWG URL parsing applies.
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `nats://${text}`;
+  const withScheme = SCHEME.test(text) ? text : `nats://${text}`;
   let u: URL;
   try {
     u = new URL(withScheme);
@@ -109,27 +121,30 @@ function sameCredentials(a: UrlCredentials, b: UrlCredentials): boolean {
 
 /**
  * `nats://alice:secret@host` → `nats://alice:***@host`; `nats://tok@host` → `nats://***@host`.
- * Each item of a comma-separated list is masked, and everything up to an item's last `@` counts as
- * userinfo, so a password containing `/` or `@` is masked whole; an item without an `@` that is
- * not `host[:port]`, or that the next item continues (userinfo without a scheme), is masked too:
- * it may be a piece of a password split at a comma.
+ * Each url of a comma-separated list is masked. A part after a comma that has an `@` but no
+ * scheme continues the last url with a scheme (`nats://svc:P@ss,2024@host` is one url whose password
+ * contains `@` and `,`), and everything up to a url's last `@` is userinfo, so a password is
+ * masked whole. A url without `@` that is not `host[:port]` is masked too: it may be a piece of
+ * a password.
  */
 export function redactUrl(text: string): string {
-  const parts = text.split(",").map((part) => {
-    const scheme = /^\s*([a-z][a-z0-9+.-]*:\/\/)?/i.exec(part)?.[0] ?? "";
-    return { part, scheme, hasScheme: scheme.includes("://"), rest: part.slice(scheme.length) };
-  });
-  return parts
-    .map(({ part, scheme, rest }, i) => {
+  const urls: string[] = [];
+  for (const [i, part] of text.split(",").entries()) {
+    if (i > 0 && part.includes("@") && !SCHEME.test(part.trim())) {
+      // Userinfo back to the last url with a scheme: `nats://a:1,,2,3@h` is one password.
+      let start = urls.length - 1;
+      while (start > 0 && !SCHEME.test((urls[start] as string).trim())) start--;
+      urls.push([...urls.splice(start), part].join(","));
+    } else urls.push(part);
+  }
+  return urls
+    .map((url) => {
+      const scheme = /^\s*([a-z][a-z0-9+.-]*:\/\/)?/i.exec(url)?.[0] ?? "";
+      const rest = url.slice(scheme.length);
       const at = rest.lastIndexOf("@");
       if (at === -1) {
-        // No userinfo. A piece of a password that contains a comma (`user:12,34@host`,
-        // `s3cr,et@host`) looks like this too: mask it when it is not host[:port], or when the
-        // next item carries userinfo but no scheme (its continuation).
-        const next = parts[i + 1];
-        const continued = next !== undefined && !next.hasScheme && next.rest.includes("@");
         const hostLike = /^[^:]*(:\d*)?\/?\s*$|^\s*\[[^\]]*\](:\d*)?\/?\s*$/.test(rest);
-        return hostLike && !continued ? part : `${scheme}***`;
+        return hostLike ? url : `${scheme}***`;
       }
       const info = rest.slice(0, at);
       const colon = info.indexOf(":");

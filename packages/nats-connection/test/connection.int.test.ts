@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { type NatsServer, startNatsServer } from "@natskit/test-nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ConnectionEvents, connectFromConfig, connectNats } from "../src/index.js";
@@ -34,6 +35,32 @@ describe("nats-connection against a real server", () => {
     const c = clients.add(await connectFromConfig({ urls: [` ${dead} , ${server.url} `] }));
     expect(c.config.servers.map((s) => s.url)).toEqual([dead, server.url]);
     expect(await roundTrip(c)).toBe("ping");
+  });
+
+  it("nats-connection - a server that accepts TCP and never answers delays a working one by about 2 s at most", async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((s) => {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+    });
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const silentUrl = `nats://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const took: number[] = [];
+      // The client shuffles the list: several attempts make the silent server come first in some.
+      for (let i = 0; i < 6; i++) {
+        const started = performance.now();
+        const c = clients.add(await connectNats({ urls: [silentUrl, server.url] }));
+        took.push(performance.now() - started);
+        expect(await roundTrip(c)).toBe("ping");
+        await c.close();
+      }
+      for (const ms of took)
+        expect(ms, `attempts took ${took.map(Math.round).join(", ")} ms`).toBeLessThan(5000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
   });
 
   it("nats-connection - only dead urls fail with UNREACHABLE, retryable (one attempt with wait_on_first_connect 0)", async () => {

@@ -1,5 +1,6 @@
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
+import { inspect } from "node:util";
 import { createPki, type NatsServer, type Pki, skipReason, startNatsServer } from "@natskit/test-nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connectFromConfig, connectNats } from "../src/index.js";
@@ -61,6 +62,23 @@ describe("nats-connection tls against a real server", () => {
       await connectFromConfig({ urls: [untrusted.url], tls: { enabled: true, skip_cert_verify: true } }),
     );
     expect(await roundTrip(c)).toBe("ping");
+  });
+
+  it("nats-connection - tls enabled against a server without tls fails with TLS_FAILED, not retryable, at once", async () => {
+    const plain = await startNatsServer();
+    try {
+      const started = performance.now();
+      const e = await expectConnectError(
+        connectFromConfig({ urls: [plain.url], tls: { enabled: true, root_cas: pki.ca.cert } }),
+      );
+      expect(e.code).toBe("TLS_FAILED");
+      expect(e.retryable).toBe(false);
+      expect(e.message).toContain("tls is enabled but the server does not offer tls");
+      // Not retried for the 30 s first-connect wait.
+      expect(performance.now() - started).toBeLessThan(10_000);
+    } finally {
+      await plain.stop();
+    }
   });
 
   it("nats-connection - a root_cas without any certificate is a config error, not ignored", async () => {
@@ -138,6 +156,28 @@ describe("nats-connection mutual tls against a real server", () => {
       }),
     );
     expect(await roundTrip(c)).toBe("ping");
+  });
+
+  it("nats-connection - inspect and JSON.stringify of a client show no key, key password or url password", async () => {
+    const c = clients.add(
+      await connectFromConfig({
+        urls: [server.url.replace("://", "://alice:url-pw-HIDDEN@")],
+        tls: tls({ cert: pki.client.cert, key: pki.keys.rsaPkcs8Encrypted.pem, password: pki.passphrase }),
+      }),
+    );
+    expect(await roundTrip(c)).toBe("ping");
+    const shown = [
+      inspect(c, { depth: 20 }),
+      inspect({ client: c }, { depth: 20 }),
+      JSON.stringify(c),
+      JSON.stringify(c.config),
+      String(c.config),
+      inspect(c.config, { depth: 20 }),
+    ].join("\n");
+    expect(shown).not.toContain("PRIVATE KEY");
+    expect(shown).not.toContain(pki.passphrase);
+    expect(shown).not.toContain("url-pw-HIDDEN");
+    expect(shown).toContain(server.url);
   });
 
   it("nats-connection - mutual tls with cert and key files", async () => {
