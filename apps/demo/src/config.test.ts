@@ -65,6 +65,20 @@ describe("config", () => {
     expect(ok.plan?.processors[1]).toMatchObject({ kind: "dedupe", allowEmptyKey: true });
   });
 
+  it("demo - tls.skip_cert_verify is a warning on each component that sets it, never silent", () => {
+    const text = `${VALID.replace("      bucket: seen\n", "      bucket: seen\n      tls: { enabled: true, skip_cert_verify: true }\n")}    msg_id: '\${! json("id") }'\n    tls:\n      enabled: true\n      skip_cert_verify: true\n`;
+    const { plan, warnings } = loadConfig(text, {});
+    expect(plan).toBeDefined();
+    expect(warnings?.map((w) => formatProblem("c.yaml", w, "warning"))).toEqual([
+      expect.stringMatching(
+        /^c\.yaml:\d+:\d+: warning: cache_resources\[0\]\.nats_kv\.tls\.skip_cert_verify: true: the server's certificate is not checked/,
+      ),
+      expect.stringMatching(
+        /^c\.yaml:2\d:7: warning: output\.nats_jetstream\.tls\.skip_cert_verify: true: the server's certificate is not checked/,
+      ),
+    ]);
+  });
+
   it("demo - generate.interval defaults to 1s as in Redpanda Connect; '' means no pause", () => {
     const withInterval = (line: string) =>
       loadConfig(VALID.replace("    count: ${COUNT:3}\n", `    count: \${COUNT:3}\n${line}`), {});

@@ -9,7 +9,12 @@ import {
 } from "@natskit/interpolation";
 import { type OutputConfig, parseOutputConfig } from "@natskit/jetstream-output";
 import { CacheConfigError, type KvCacheConfig, parseDuration, parseKvCacheConfig } from "@natskit/kv-cache";
-import { ConfigError, resolveConnection } from "@natskit/nats-connection";
+import {
+  ConfigError,
+  type ConnectionConfig,
+  connectionWarnings,
+  resolveConnection,
+} from "@natskit/nats-connection";
 import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, visit, YAMLParseError } from "yaml";
 
 /** `input.generate.interval` when not given, as in Redpanda Connect. */
@@ -176,6 +181,21 @@ export function loadConfig(
 
 function planWarnings(plan: Plan): Problem[] {
   const warnings: Problem[] = [];
+  // Settings that weaken security (tls.skip_cert_verify), as the connection package words them.
+  const connections: [ConfigPath, ConnectionConfig][] = [
+    ...plan.caches.map((c, i): [ConfigPath, ConnectionConfig] => [
+      ["cache_resources", i, "nats_kv"],
+      c.config.connection,
+    ]),
+    [["output", "nats_jetstream"], plan.output.config.connection],
+  ];
+  for (const [at, connection] of connections) {
+    for (const w of connectionWarnings(connection)) {
+      const sep = w.indexOf(": ");
+      const field = w.slice(0, sep).split(".");
+      warnings.push({ path: [...at, ...field], message: w.slice(sep + 2) });
+    }
+  }
   const { msgId } = plan.output.config;
   if (plan.processors.some((p) => p.kind === "dedupe") && typeof msgId === "string") {
     warnings.push({

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { promisify } from "node:util";
 import { Kvm } from "@nats-io/kv";
@@ -452,6 +452,54 @@ output:
       .map((l) => JSON.parse(l) as { file: string });
     expect(lines.map((l) => l.file)).toEqual([good, bad, `${bad}.missing`]);
     expect(lines[2]).toMatchObject({ error: expect.stringContaining("no such file") });
+
+    const insecure = tmp.write(
+      "l3.yaml",
+      "input:\n  stdin: {}\noutput:\n  nats_jetstream:\n    urls: [nats://127.0.0.1:4222]\n    subject: x\n    tls: { enabled: true, skip_cert_verify: true }\n",
+    );
+    const warned = await runCli(["lint", insecure]);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toContain(
+      `${insecure}:7:27: warning: output.nats_jetstream.tls.skip_cert_verify: true: the server's certificate is not checked`,
+    );
+    const run = await runCli(["run", insecure, "--json"], { stdin: "", env: { NATS_URL: undefined } });
+    expect(run.stderr).toContain("warn: ");
+    expect(run.stderr).toContain("output.nats_jetstream.tls.skip_cert_verify: true");
+  });
+
+  it("demo - no secret from the environment shows in what run and lint print, whatever fails", async () => {
+    const dead = await startNatsServer();
+    const port = dead.port;
+    await dead.stop();
+    const cfg = tmp.write(
+      "rsecret.yaml",
+      `input:\n  stdin: {}\noutput:\n  nats_jetstream:\n    urls: ["nats://bob:\${P}@127.0.0.1:${port}"]\n    subject: x\n    wait_on_first_connect: 0\n    auth:\n      token: \${P}\n`,
+    );
+    // Without the token, the config is valid for most values and run gets as far as connecting.
+    const urlOnly = tmp.write("rsecret2.yaml", readFileSync(cfg, "utf8").replace(/ {4}auth:\n.*\n/, ""));
+    let connectErrors = 0;
+    for (const secret of [
+      "}Tr0ub4dor&3xyz",
+      "4222,Tr0ub4dor",
+      "correct,horse,battery",
+      "P@ssw0rd,2024",
+      "a: b, c: d3cr3t",
+    ]) {
+      for (const args of [
+        ["run", cfg, "--json"],
+        ["lint", cfg, "--json"],
+        ["lint", cfg],
+        ["run", urlOnly, "--json"],
+      ]) {
+        const r = await runCli(args, { env: { P: secret }, stdin: "a\n" });
+        const out = `${r.stdout}\n${r.stderr}`;
+        if (args[1] === urlOnly && out.includes("cannot connect")) connectErrors++;
+        else expect(r.code, out).not.toBe(0);
+        for (const piece of [secret, ...secret.split(/[^A-Za-z0-9]+/)].filter((x) => x.length >= 6))
+          expect(out, `${args.join(" ")} with ${secret}`).not.toContain(piece);
+      }
+    }
+    expect(connectErrors).toBeGreaterThan(0);
   });
 
   it("demo - run --json prints a summary with the error when the run cannot start", async () => {
