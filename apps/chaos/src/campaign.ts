@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ChaosEnv, type CliFault, type Fault, serverFaults, type Topology } from "./faults.js";
 import { Rng } from "./rng.js";
-import { cliWorkload, libraryWorkload, type Outcome, type Workload } from "./workloads.js";
+import {
+  cliWorkload,
+  type IterationContext,
+  libraryWorkload,
+  type Outcome,
+  type Workload,
+} from "./workloads.js";
 
 /** One iteration: what was chosen (all from `seed`) and what came of it. */
 export interface IterationResult extends Outcome {
@@ -48,7 +54,16 @@ export async function runIteration(env: ChaosEnv, seed: number, index: number): 
   const dir = mkdtempSync(join(tmpdir(), "natskit-chaos-"));
   const started = performance.now();
   try {
-    const ctx = { env, rng, topology, fault, name: `ch${index}x${seed.toString(36)}`, dir };
+    const ctx: IterationContext = {
+      env,
+      rng,
+      topology,
+      fault,
+      name: `ch${index}x${seed.toString(36)}`,
+      dir,
+      notes: [],
+      step: "connecting",
+    };
     let outcome: Outcome;
     try {
       outcome = workload === "cli" ? await cliWorkload(ctx) : await libraryWorkload(ctx);
@@ -58,8 +73,8 @@ export async function runIteration(env: ChaosEnv, seed: number, index: number): 
         stored: 0,
         missing: [],
         duplicated: [],
-        notes: [],
-        error: `iteration threw: ${e instanceof Error ? e.message : String(e)}`,
+        notes: ctx.notes,
+        error: `iteration threw while ${ctx.step}: ${e instanceof Error ? e.message : String(e)}`,
       };
     }
     const restored = await env.restore();

@@ -41,6 +41,10 @@ export interface IterationContext {
   /** Unique per iteration: stream `NAME`, subjects `name.>`, bucket `name`. */
   name: string;
   dir: string;
+  /** What happened so far (kept when the iteration throws). */
+  notes: string[];
+  /** The step under way, named in the error if the iteration throws. */
+  step: string;
 }
 
 const require = createRequire(import.meta.url);
@@ -107,8 +111,27 @@ async function storedCount(nc: NatsConnection, stream: string): Promise<number> 
   return (await jsm.streams.info(stream).catch(() => undefined))?.state.messages ?? 0;
 }
 
-/** The `id` of every message of the stream, read with an ordered consumer. */
-export async function storedIds(nc: NatsConnection, stream: string): Promise<string[]> {
+/**
+ * The `id` of every message of the stream, read with an ordered consumer. Retried for a while:
+ * right after a restart JetStream may still be recovering and time requests out.
+ */
+export function storedIds(nc: NatsConnection, stream: string): Promise<string[]> {
+  return retrying(() => readIds(nc, stream));
+}
+
+/** `fn`, tried again (up to 10 times, a second apart) while JetStream recovers from a restart. */
+async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= 10) throw e;
+      await sleep(1000);
+    }
+  }
+}
+
+async function readIds(nc: NatsConnection, stream: string): Promise<string[]> {
   const total = await storedCount(nc, stream);
   const ids: string[] = [];
   if (total === 0) return ids;
@@ -161,10 +184,13 @@ export async function cliWorkload(ctx: IterationContext): Promise<Outcome> {
   const { env, rng, topology, fault, name } = ctx;
   const stream = name.toUpperCase();
   const { nc, jsm } = await env.admin(topology);
-  const notes: string[] = [];
+  const { notes } = ctx;
   try {
-    await jsm.streams.add({ name: stream, subjects: [`${name}.>`], num_replicas: env.replicas(topology) });
-    await new Kvm(nc).create(name, { replicas: env.replicas(topology) });
+    ctx.step = "creating the stream and the bucket";
+    await retrying(() =>
+      jsm.streams.add({ name: stream, subjects: [`${name}.>`], num_replicas: env.replicas(topology) }),
+    );
+    await retrying(() => new Kvm(nc).create(name, { replicas: env.replicas(topology) }));
     await settled(env, topology, notes);
     const unique = rng.int(2000, 8000);
     const { lines, ids } = inputLines(name, unique);
@@ -200,8 +226,10 @@ output:
 `,
     );
 
+    ctx.step = "running natskit";
     const first = startCli(config);
     await waitFor(nc, stream, Math.floor(unique * (0.05 + rng.next() * 0.6)), first.done);
+    ctx.step = `injecting ${fault}`;
     if (fault.startsWith("cli-")) notes.push(await signalRun(first.child, fault as CliFault, rng));
     else if (fault !== "none")
       notes.push(await injectServerFault(env, topology, fault as ServerFault, rng, { stream, bucket: name }));
@@ -211,6 +239,7 @@ output:
       return { unique, stored: 0, missing: [], duplicated: [], notes, error: "the first run hung" };
     }
     notes.push(`run 1: exit ${last.code ?? last.signal}`);
+    ctx.step = "running natskit again";
     for (let run = 2; run <= 4 && (last.code !== 0 || summary(last.stdout)?.interrupted); run++) {
       await settled(env, topology, notes);
       const again = startCli(config);
@@ -222,6 +251,7 @@ output:
       notes.push(`run ${run}: exit ${last.code ?? last.signal} ${summaryNote(last.stdout)}`);
     }
     await settled(env, topology, notes);
+    ctx.step = "reading the stream";
     const stored = await storedIds(nc, stream);
     const error = last.code === 0 ? undefined : `the last run still failed: ${lastLines(last.stderr)}`;
     return { unique, stored: stored.length, ...tally(stored, ids), notes, ...(error ? { error } : {}) };
@@ -274,7 +304,7 @@ export async function libraryWorkload(ctx: IterationContext): Promise<Outcome> {
   const { env, rng, topology, fault, name } = ctx;
   const stream = name.toUpperCase();
   const { nc, jsm } = await env.admin(topology);
-  const notes: string[] = [];
+  const { notes } = ctx;
   const out = new JetStreamOutput({
     urls: env.urls(topology),
     subject: `${name}.x`,
@@ -284,9 +314,14 @@ export async function libraryWorkload(ctx: IterationContext): Promise<Outcome> {
     max_in_flight: rng.pick([256, 1024, 4096]),
   });
   try {
-    await jsm.streams.add({ name: stream, subjects: [`${name}.>`], num_replicas: env.replicas(topology) });
+    ctx.step = "creating the stream";
+    await retrying(() =>
+      jsm.streams.add({ name: stream, subjects: [`${name}.>`], num_replicas: env.replicas(topology) }),
+    );
     await settled(env, topology, notes);
+    ctx.step = "connecting the output";
     await out.connect();
+    ctx.step = "writing";
     const unique = rng.int(5000, 30000);
     const ids = Array.from({ length: unique }, (_, i) => `${name}-${i + 1}`);
     const faultAt = Math.floor(unique * (0.05 + rng.next() * 0.6));
@@ -323,6 +358,7 @@ export async function libraryWorkload(ctx: IterationContext): Promise<Outcome> {
       todo = failed;
     }
     await settled(env, topology, notes);
+    ctx.step = "reading the stream";
     const stored = await storedIds(nc, stream);
     const error = todo.length > 0 ? `${todo.length} messages still failed after 5 rounds` : undefined;
     return { unique, stored: stored.length, ...tally(stored, ids), notes, ...(error ? { error } : {}) };
