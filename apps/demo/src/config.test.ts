@@ -1,7 +1,7 @@
 import { createMessage } from "@natskit/interpolation";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatProblem, loadConfig, MAX_CONFIG_CHARS, parsePath } from "./config.js";
+import { formatProblem, loadConfig, MAX_CONFIG_CHARS, type Problem, parsePath } from "./config.js";
 import { configJsonSchema } from "./schema.js";
 import { summaryLine } from "./summary.js";
 
@@ -352,7 +352,7 @@ describe("config - hostile input", () => {
       fc.property(fc.oneof(bytes, yamlish), fc.string({ maxLength: 30 }), (text, x) => {
         const started = performance.now();
         const r = loadConfig(text, { X: x });
-        expect(performance.now() - started).toBeLessThan(2000);
+        expect(performance.now() - started).toBeLessThan(10_000); // a hang, not a speed check
         expect(r.plan !== undefined || r.problems.length > 0).toBe(true);
         // Nothing that would garble a terminal comes from the YAML library's messages.
         for (const p of r.problems) expect(p.message).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
@@ -364,12 +364,26 @@ describe("config - hostile input", () => {
   it("demo - many keys load in linear time; an oversized config is refused before parsing", () => {
     const keys = (n: number) =>
       `input:\n  stdin: {}\noutput:\n  nats_jetstream:\n    urls: [nats://127.0.0.1:4222]\n    subject: x\n${Array.from({ length: n }, (_, i) => `k${i}: v`).join("\n")}\n`;
-    // 40k unknown keys took minutes when every key was checked against every other.
-    const started = performance.now();
-    const { problems } = loadConfig(keys(40_000), {});
-    expect(problems).toHaveLength(40_000);
-    expect(problems[39_999]).toMatchObject({ path: ["k39999"], line: 40_006, col: 1 });
-    expect(performance.now() - started).toBeLessThan(15_000);
+    // 40k unknown keys took minutes when every key was checked against every other. Speed is not
+    // asserted (a loaded machine decides it); growth is: ten times the keys must cost about ten
+    // times the time (it was about a hundred). Interleaved runs, the best of five of each, even
+    // out the load of a busy machine.
+    const small = keys(2_000);
+    const big = keys(20_000);
+    let smallMs = Number.POSITIVE_INFINITY;
+    let bigMs = Number.POSITIVE_INFINITY;
+    let problems: Problem[] = [];
+    for (let i = 0; i < 5; i++) {
+      let started = performance.now();
+      loadConfig(small, {});
+      smallMs = Math.min(smallMs, performance.now() - started);
+      started = performance.now();
+      problems = loadConfig(big, {}).problems;
+      bigMs = Math.min(bigMs, performance.now() - started);
+    }
+    expect(problems).toHaveLength(20_000);
+    expect(problems[19_999]).toMatchObject({ path: ["k19999"], line: 20_006, col: 1 });
+    expect(bigMs / smallMs, `2k keys: ${smallMs} ms, 20k keys: ${bigMs} ms`).toBeLessThan(50);
 
     const dup = loadConfig("input:\n  stdin: {}\ninput:\n  stdin: {}\n", {});
     expect(dup.problems).toMatchObject([
@@ -378,5 +392,5 @@ describe("config - hostile input", () => {
 
     const huge = loadConfig(`# ${"x".repeat(MAX_CONFIG_CHARS)}\n`, {});
     expect(huge.problems).toMatchObject([{ line: 1, message: expect.stringContaining("over the limit") }]);
-  });
+  }, 120_000);
 });
