@@ -1,4 +1,5 @@
 import { defineConfig } from "tsup";
 import { base } from "../../tsup.base.ts";
 
-export default defineConfig(base);
+// `./internal`: what only natskit's own packages share (see src/internal.ts).
+export default defineConfig({ ...base, entry: ["src/index.ts", "src/internal.ts"] });

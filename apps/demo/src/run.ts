@@ -91,8 +91,8 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
   try {
     for (const c of plan.caches) {
       log.debug(`cache '${c.label}': connecting to bucket '${c.config.bucket}'`);
-      const cache = await KvCache.fromConfig(c.raw, {
-        label: c.label,
+      // Validated (and labelled) when the YAML was loaded: the untyped-input path of the package.
+      const cache = await KvCache.connect(c.config, {
         onEvent: waitLogger(`cache '${c.label}'`, log),
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
@@ -101,8 +101,7 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
       await presence.announce(cache.client.nc);
       liveness.set(cache, presence.liveness(cache.client.nc));
     }
-    output = new JetStreamOutput(plan.output.raw, {
-      label: plan.output.label,
+    output = new JetStreamOutput(plan.output.config, {
       connect: {
         onEvent: waitLogger(`output '${plan.output.label}'`, log),
         ...(opts.signal ? { signal: opts.signal } : {}),

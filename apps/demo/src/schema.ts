@@ -1,5 +1,5 @@
-import { outputConfigSchema } from "@natskit/jetstream-output";
-import { kvCacheConfigSchema } from "@natskit/kv-cache";
+import { outputConfigSchema } from "@natskit/jetstream-output/internal";
+import { kvCacheConfigSchema } from "@natskit/kv-cache/internal";
 import { z } from "zod";
 
 const interpolated = (description: string) => z.string().describe(description);

@@ -8,16 +8,68 @@ import {
 import {
   ConfigError,
   type ConnectionConfig,
+  parseDuration,
+  type RawConnectionConfig,
+} from "@natskit/nats-connection";
+import {
   mergeIssues,
   normalizeConnectionConfig,
-  parseDuration,
   parseFields,
   type RawIssue,
   renderIssues,
-} from "@natskit/nats-connection";
+} from "@natskit/nats-connection/internal";
 import { RE2JS } from "re2js";
 import { headerNameProblem, headerValueProblem, subjectProblem } from "./headers.js";
-import { outputConfigSchema, type RawOutputConfig } from "./schema.js";
+import { outputConfigSchema } from "./schema.js";
+
+/**
+ * The `nats_jetstream` output config as written in YAML (snake_case): Redpanda Connect's fields,
+ * plus natskit's additions (`msg_id`, `allow_empty_msg_id`, `ack_timeout`, `max_retries`,
+ * `backoff`). The connection fields are `@natskit/nats-connection`'s. A value that is not typed
+ * yet (parsed YAML or JSON) goes through {@link parseOutputConfig}, which checks it at runtime.
+ *
+ * @example
+ * ```ts
+ * const raw: RawOutputConfig = { urls: ["nats://127.0.0.1:4222"], subject: 'events.${! meta("type") }' };
+ * const output = new JetStreamOutput(raw);
+ * ```
+ */
+export interface RawOutputConfig extends RawConnectionConfig {
+  /** The subject to publish to; an interpolated string. */
+  subject: string;
+  /** Headers added to each message: name → interpolated value. */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /** Which metadata keys are sent as headers. @default none */
+  metadata?: RawMetadataFilter | undefined;
+  /** Most messages awaiting their ack at once. @default 1024 */
+  max_in_flight?: number | undefined;
+  /** A Bloblang mapping run with `this` = the trace propagation carrier. */
+  inject_tracing_map?: string | undefined;
+  /** `Nats-Msg-Id` of each message, interpolated; `""` for none. @default a generated id */
+  msg_id?: string | undefined;
+  /** Publish a message whose `msg_id` evaluates to `""` or `null` instead of failing it. @default false */
+  allow_empty_msg_id?: boolean | undefined;
+  /** How long to wait for an ack before the outcome counts as unknown. @default "5s" */
+  ack_timeout?: string | undefined;
+  /** Retries of a retryable failure per message. @default 10 */
+  max_retries?: number | undefined;
+  /** Exponential backoff between retries, ±25% jitter. */
+  backoff?: RawBackoff | undefined;
+}
+
+/** The `metadata` section: a key is sent when any prefix or any (unanchored, RE2) pattern matches. */
+export interface RawMetadataFilter {
+  include_prefixes?: readonly string[] | undefined;
+  include_patterns?: readonly string[] | undefined;
+}
+
+/** The `backoff` section. */
+export interface RawBackoff {
+  /** @default "100ms" */
+  initial_interval?: string | undefined;
+  /** @default "5s" */
+  max_interval?: string | undefined;
+}
 
 /** Which metadata keys become headers: any prefix or any (unanchored, RE2) pattern matches. */
 export interface MetadataFilter {
@@ -74,7 +126,7 @@ export const DEFAULTS = {
  */
 export function parseOutputConfig(raw: unknown, options: ParseOutputOptions = {}): OutputConfig {
   const { data, issues: schemaIssues } = parseFields(outputConfigSchema, raw);
-  const c: RawOutputConfig = { urls: [], subject: "", ...data };
+  const c = { urls: [], subject: "", ...data };
   const issues: RawIssue[] = [];
   const push = (path: (string | number)[], message: string) => issues.push({ path, message });
   const env = options.environment ?? defaultEnvironment();

@@ -4,9 +4,11 @@ export {
   type OutputConfig,
   type ParseOutputOptions,
   parseOutputConfig,
+  type RawBackoff,
+  type RawMetadataFilter,
+  type RawOutputConfig,
 } from "./config.js";
 export { BatchWriteError, JetStreamOutputError, type JetStreamOutputErrorCode } from "./errors.js";
-export { headerNameProblem, headerValueProblem, subjectProblem } from "./headers.js";
 export { JetStreamOutput, type OutputOptions, type OutputStats } from "./output.js";
 export {
   AckPublisher,
@@ -15,5 +17,4 @@ export {
   type PublishJob,
   type ResultHandler,
 } from "./publisher.js";
-export { outputConfigSchema, type RawOutputConfig } from "./schema.js";
 export type { Output } from "./types.js";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
+import type { JetStreamManager } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
 import {
   createMessage,
@@ -8,7 +8,12 @@ import {
   type Message,
 } from "@natskit/interpolation";
 import { type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
-import { type OutputConfig, type ParseOutputOptions, parseOutputConfig } from "./config.js";
+import {
+  type OutputConfig,
+  type ParseOutputOptions,
+  parseOutputConfig,
+  type RawOutputConfig,
+} from "./config.js";
 import { BatchWriteError, JetStreamOutputError } from "./errors.js";
 import { HeaderBuilder, headerNameProblem, headerValueProblem, subjectProblem } from "./headers.js";
 import { AckPublisher, type PubAck } from "./publisher.js";
@@ -130,11 +135,16 @@ export class JetStreamOutput implements Output {
   #stats = { accepted: 0, acked: 0, duplicates: 0, failed: 0, retries: 0 };
 
   /**
-   * @param config the Redpanda Connect `nats_jetstream` fields (snake_case), or a config parsed
-   * with `parseOutputConfig`.
+   * @param config the Redpanda Connect `nats_jetstream` fields (snake_case), checked again at
+   * runtime; or a config from `parseOutputConfig(raw)`, the way in for values that are not typed
+   * yet (parsed YAML or JSON): `new JetStreamOutput(parseOutputConfig(yaml.output.nats_jetstream))`.
    * @throws ConfigError listing every problem with its field path.
    */
-  constructor(config: unknown, options: OutputOptions = {}) {
+  constructor(config: RawOutputConfig, options?: OutputOptions);
+  constructor(config: OutputConfig, options?: OutputOptions);
+  // Two signatures, not a union: a typo that happens to be an `OutputConfig` field name
+  // (`maxInFlight`) would pass a union's excess-property check.
+  constructor(config: RawOutputConfig | OutputConfig, options: OutputOptions = {}) {
     this.config = isParsed(config) ? config : parseOutputConfig(config, options);
     this.#options = options;
     let lines = "";
@@ -516,7 +526,11 @@ export class JetStreamOutput implements Output {
 
   async #lookupStream(subject: string): Promise<JetStreamOutputError> {
     try {
-      this.#jsm ??= jetstreamManager(this.#client!.nc, { checkAPI: false, timeout: 2000 });
+      // Loaded on the first 503 only: most outputs never need the JetStream API (import cost).
+      const nc = this.#client!.nc;
+      this.#jsm ??= import("@nats-io/jetstream").then(({ jetstreamManager }) =>
+        jetstreamManager(nc, { checkAPI: false, timeout: 2000 }),
+      );
       const jsm = await this.#jsm;
       const name = await jsm.streams.find(subject);
       return new JetStreamOutputError(
@@ -646,7 +660,7 @@ function interpolationFailed(where: string, cause: InterpolationError): JetStrea
   );
 }
 
-function isParsed(c: unknown): c is OutputConfig {
+function isParsed(c: RawOutputConfig | OutputConfig): c is OutputConfig {
   return (
     typeof c === "object" &&
     c !== null &&

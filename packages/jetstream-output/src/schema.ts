@@ -1,5 +1,6 @@
-import { connectionFields } from "@natskit/nats-connection";
+import { connectionFields } from "@natskit/nats-connection/internal";
 import { z } from "zod";
+import type { RawBackoff, RawMetadataFilter, RawOutputConfig } from "./config.js";
 
 /** The `metadata` include filter (Benthos `metadata.include_*`). */
 export const metadataFilterSchema = z.strictObject({
@@ -30,5 +31,12 @@ export const outputConfigSchema = z.strictObject({
   backoff: backoffSchema.optional(),
 });
 
-/** The output config as written in YAML (snake_case). */
-export type RawOutputConfig = z.input<typeof outputConfigSchema>;
+// The public types are plain interfaces (config.ts), so zod stays out of the published API; this
+// type-level check keeps their field names in step with the schemas.
+type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
+type Check<T extends true> = T;
+export type SchemaInStep = Check<
+  | SameKeys<RawOutputConfig, z.input<typeof outputConfigSchema>>
+  | SameKeys<RawMetadataFilter, z.input<typeof metadataFilterSchema>>
+  | SameKeys<RawBackoff, z.input<typeof backoffSchema>>
+>;

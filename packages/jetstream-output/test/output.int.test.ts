@@ -3,7 +3,12 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { createMessage, Message } from "@natskit/interpolation";
 import { type NatsServer, startNatsServer } from "@natskit/test-nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BatchWriteError, JetStreamOutput, JetStreamOutputError } from "../src/index.js";
+import {
+  BatchWriteError,
+  JetStreamOutput,
+  JetStreamOutputError,
+  type RawOutputConfig,
+} from "../src/index.js";
 import { addStream, admin, Outputs, readStream, rejectionOf, streamCount } from "./helpers.js";
 
 const outputs = new Outputs();
@@ -32,7 +37,7 @@ async function stream(extra = {}): Promise<{ name: string; prefix: string }> {
   return { name, prefix };
 }
 
-async function output(config: Record<string, unknown>): Promise<JetStreamOutput> {
+async function output(config: Omit<RawOutputConfig, "urls">): Promise<JetStreamOutput> {
   const o = outputs.add(new JetStreamOutput({ urls: [server.url], ...config }));
   await o.connect();
   return o;

@@ -1,16 +1,19 @@
+import type {
+  ConnectionConfig,
+  NatsConnectionOptions,
+  PathStyle,
+  RawConnectionConfig,
+} from "@natskit/nats-connection";
 import {
-  type ConnectionConfig,
   connectionFields,
   mergeIssues,
-  type NatsConnectionOptions,
   normalizeConnectionConfig,
   type Path,
-  type PathStyle,
   parseFields,
   type RawIssue,
   renderIssues,
   zodIssues,
-} from "@natskit/nats-connection";
+} from "@natskit/nats-connection/internal";
 import { z } from "zod";
 import { type Duration, formatMs, parseDuration } from "./duration.js";
 import { CacheConfigError } from "./errors.js";
@@ -45,7 +48,7 @@ const nearCacheSchema = z.strictObject({
 });
 
 /** The cache's own fields (snake_case), without the connection's. */
-export const cacheFields = {
+const cacheFields = {
   bucket: z.string(),
   create_bucket: z.boolean().optional(),
   bucket_settings: bucketSettingsSchema.optional(),
@@ -59,7 +62,57 @@ export const kvCacheConfigSchema = z.strictObject({ ...connectionFields, ...cach
 
 const bucketOptionsSchema = z.strictObject(cacheFields);
 
-export type RawKvCacheConfig = z.input<typeof kvCacheConfigSchema>;
+/**
+ * The `nats_kv` cache config as written in YAML (snake_case): Redpanda Connect's fields plus
+ * natskit's extensions; the connection fields are `@natskit/nats-connection`'s. The input of
+ * {@link KvCache.fromConfig}. A value that is not typed yet (parsed YAML or JSON) goes through
+ * {@link parseKvCacheConfig}, which checks it at runtime: `KvCache.connect(parseKvCacheConfig(raw))`.
+ *
+ * @example
+ * ```ts
+ * const raw: RawKvCacheConfig = { urls: ["nats://127.0.0.1:4222"], bucket: "sessions", near_cache: { enabled: true } };
+ * ```
+ */
+export interface RawKvCacheConfig extends RawConnectionConfig {
+  /** The KV bucket; must exist unless `create_bucket` is set. */
+  bucket: string;
+  /** Create the bucket at connect when it does not exist. @default false */
+  create_bucket?: boolean | undefined;
+  bucket_settings?: RawBucketSettings | undefined;
+  /** `"base64url"` lets any string be a key (stored encoded). @default "none" */
+  key_codec?: KeyCodecName | undefined;
+  /** How long an operation may wait for the connection and for the server's answer. @default "5s" */
+  operation_timeout?: Duration | undefined;
+  near_cache?: RawNearCacheConfig | undefined;
+}
+
+/** `bucket_settings` (snake_case); see {@link BucketSettings} for each field. */
+export interface RawBucketSettings {
+  history?: number | undefined;
+  storage?: "file" | "memory" | undefined;
+  replicas?: number | undefined;
+  max_bytes?: number | undefined;
+  ttl?: Duration | undefined;
+  limit_marker_ttl?: Duration | undefined;
+  description?: string | undefined;
+}
+
+/** `near_cache` (snake_case); see {@link NearCacheOptions} for each field. */
+export interface RawNearCacheConfig {
+  enabled?: boolean | undefined;
+  max_entries?: number | undefined;
+  max_age?: Duration | undefined;
+}
+
+// The public types are plain interfaces, so zod stays out of the published API; this type-level
+// check keeps their field names in step with the schemas.
+type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
+type Check<T extends true> = T;
+export type SchemaInStep = Check<
+  | SameKeys<RawKvCacheConfig, z.input<typeof kvCacheConfigSchema>>
+  | SameKeys<RawBucketSettings, z.input<typeof bucketSettingsSchema>>
+  | SameKeys<RawNearCacheConfig, z.input<typeof nearCacheSchema>>
+>;
 
 /** Settings used when `create_bucket` creates the bucket; an existing bucket is never changed. */
 export interface BucketSettings {

@@ -1,16 +1,16 @@
 export {
   type BucketSettings,
   CACHE_DEFAULTS,
-  cacheFields,
   type KvCacheBucketOptions,
   type KvCacheConfig,
   type KvCacheOptions,
-  kvCacheConfigSchema,
   type NearCacheOptions,
   parseKvCacheBucketOptions,
   parseKvCacheConfig,
   parseKvCacheOptions,
+  type RawBucketSettings,
   type RawKvCacheConfig,
+  type RawNearCacheConfig,
 } from "./config.js";
 export { type Duration, parseDuration } from "./duration.js";
 export {

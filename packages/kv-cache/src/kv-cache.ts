@@ -17,6 +17,7 @@ import {
   parseKvCacheBucketOptions,
   parseKvCacheConfig,
   parseKvCacheOptions,
+  type RawKvCacheConfig,
 } from "./config.js";
 import { formatMs, toWholeSeconds } from "./duration.js";
 import {
@@ -135,6 +136,10 @@ export class KvCache implements Cache {
    * @throws BucketNotFoundError, JetStreamNotEnabledError, TtlNotSupportedError (a
    *   `limitMarkerTtl` the server cannot honour), UnavailableError.
    */
+  static async connect(options: KvCacheOptions, connect?: KvCacheConnectOptions): Promise<KvCache>;
+  static async connect(config: KvCacheConfig, connect?: KvCacheConnectOptions): Promise<KvCache>;
+  // Two signatures, not a union: a typo that happens to be a `KvCacheConfig` field name
+  // (`operationTimeoutMs`) would pass a union's excess-property check.
   static async connect(
     options: KvCacheOptions | KvCacheConfig,
     connect: KvCacheConnectOptions = {},
@@ -156,8 +161,12 @@ export class KvCache implements Cache {
     }
   }
 
-  /** {@link connect} for a config in Redpanda Connect's YAML shape (snake_case). */
-  static async fromConfig(raw: unknown, connect: KvCacheConnectOptions = {}): Promise<KvCache> {
+  /**
+   * {@link connect} for a config in Redpanda Connect's YAML shape (snake_case), checked again at
+   * runtime. A value that is not typed yet (parsed YAML or JSON) goes through
+   * `parseKvCacheConfig`: `KvCache.connect(parseKvCacheConfig(raw, { label }))`.
+   */
+  static async fromConfig(raw: RawKvCacheConfig, connect: KvCacheConnectOptions = {}): Promise<KvCache> {
     const config = parseKvCacheConfig(raw, connect.label === undefined ? {} : { label: connect.label });
     return await KvCache.connect(config, connect);
   }

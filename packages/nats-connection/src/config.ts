@@ -10,18 +10,15 @@ import {
   renderIssues,
 } from "./paths.js";
 import { hideConfigSecrets } from "./redact.js";
-import {
-  connectionConfigSchema,
-  type RawAuthConfig,
-  type RawConnectionConfig,
-  type RawTlsConfig,
-} from "./schema.js";
+import { connectionConfigSchema, type ParsedConnectionFields } from "./schema.js";
 import type {
   AuthMethod,
   ClientCertConfig,
   ConnectionConfig,
   NatsConnectionOptions,
   PemSource,
+  RawAuthConfig,
+  RawTlsConfig,
   TlsConfig,
 } from "./types.js";
 import { expandUrls, type UrlCredentials } from "./urls.js";
@@ -119,7 +116,7 @@ export function parseConnectionOptions(options: NatsConnectionOptions): Connecti
  * is prepended.
  */
 export function normalizeConnectionConfig(
-  raw: RawConnectionConfig,
+  raw: ParsedConnectionFields,
   options: ParseOptions & { pathStyle?: PathStyle; prefix?: Path } = {},
 ): { config: ConnectionConfig; issues: RawIssue[] } {
   const prefix = options.prefix ?? [];

@@ -16,7 +16,7 @@ import { ConnectError, type ConnectErrorCode } from "./errors.js";
 import { checkServerIdentity } from "./identity.js";
 import { renderPath } from "./paths.js";
 import { type ResolvedConnection, resolveConnection } from "./resolve.js";
-import type { AuthMethod, ConnectionConfig, NatsConnectionOptions } from "./types.js";
+import type { AuthMethod, ConnectionConfig, NatsConnectionOptions, RawConnectionConfig } from "./types.js";
 import { redactUrl } from "./urls.js";
 import { withFirstConnectWait } from "./wait.js";
 
@@ -61,6 +61,13 @@ export interface ConnectOptions {
  *   wait ran out (the message says how long it waited); `ABORTED` when `options.signal` aborts.
  */
 export async function connectNats(
+  options: NatsConnectionOptions,
+  connect?: ConnectOptions,
+): Promise<NatsClient>;
+export async function connectNats(config: ConnectionConfig, connect?: ConnectOptions): Promise<NatsClient>;
+// Two signatures, not a union: a typo that happens to be a `ConnectionConfig` field name
+// (`waitOnFirstConnectMs`) would pass a union's excess-property check.
+export async function connectNats(
   config: NatsConnectionOptions | ConnectionConfig,
   options: ConnectOptions = {},
 ): Promise<NatsClient> {
@@ -84,7 +91,7 @@ export async function connectNats(
 
 /** Shorthand for `connectNats(parseConnectionConfig(raw, { label }))`. */
 export async function connectFromConfig(
-  raw: unknown,
+  raw: RawConnectionConfig,
   label?: string,
   options?: ConnectOptions,
 ): Promise<NatsClient> {

@@ -2,17 +2,12 @@ export { type ConnectionEvents, type ConnectionEventType, NatsClient } from "./c
 export {
   DEFAULT_MAX_RECONNECTS,
   DEFAULT_WAIT_ON_FIRST_CONNECT,
-  mergeIssues,
-  normalizeConnectionConfig,
   type ParseOptions,
   parseConnectionConfig,
   parseConnectionOptions,
-  parseFields,
-  zodIssues,
 } from "./config.js";
 export {
   type ConnectOptions,
-  classifyConnectError,
   connectFromConfig,
   connectNats,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -24,10 +19,9 @@ export {
   type ConfigIssue,
   ConnectError,
   type ConnectErrorCode,
-  formatIssues,
   NatsConnectionError,
 } from "./errors.js";
-export { type Path, type PathStyle, type RawIssue, renderIssues, renderPath } from "./paths.js";
+export type { PathStyle } from "./paths.js";
 export { describeConnection, redactConnectionConfig, SECRET_MASK } from "./redact.js";
 export {
   type ResolvedAuth,
@@ -35,17 +29,6 @@ export {
   type ResolvedTls,
   resolveConnection,
 } from "./resolve.js";
-export {
-  authSchema,
-  clientCertSchema,
-  connectionConfigSchema,
-  connectionFields,
-  type RawAuthConfig,
-  type RawClientCert,
-  type RawConnectionConfig,
-  type RawTlsConfig,
-  tlsSchema,
-} from "./schema.js";
 export type {
   AuthMethod,
   AuthOptions,
@@ -54,8 +37,12 @@ export type {
   ConnectionConfig,
   NatsConnectionOptions,
   PemSource,
+  RawAuthConfig,
+  RawClientCert,
+  RawConnectionConfig,
+  RawTlsConfig,
   TlsConfig,
   TlsOptions,
 } from "./types.js";
-export { expandUrls, redactUrl, type ServerUrl, type UrlCredentials } from "./urls.js";
+export { redactUrl, type ServerUrl } from "./urls.js";
 export { connectionWarnings } from "./warnings.js";

@@ -6,7 +6,7 @@ import { inspect } from "node:util";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseConnectionConfig } from "./config.js";
-import { connectFromConfig } from "./connect.js";
+import { connectNats } from "./connect.js";
 import { ConfigError, ConnectError, NatsConnectionError } from "./errors.js";
 import { describeConnection, redactConnectionConfig } from "./redact.js";
 import { resolveConnection } from "./resolve.js";
@@ -158,7 +158,9 @@ describe("nats-connection secrets never escape (property)", () => {
       fc.asyncProperty(connectable, async (p) => {
         let error: unknown;
         try {
-          const c = await connectFromConfig(buildConfig(p, false, `127.0.0.1:${port}`), "out");
+          // Generated configs are untyped: the runtime-validated path.
+          const raw: unknown = buildConfig(p, false, `127.0.0.1:${port}`);
+          const c = await connectNats(parseConnectionConfig(raw, { label: "out" }));
           await c.close();
         } catch (e) {
           error = e;

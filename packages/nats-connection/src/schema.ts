@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RawAuthConfig, RawClientCert, RawConnectionConfig, RawTlsConfig } from "./types.js";
 
 // The Redpanda Connect field names, verbatim (snake_case). Cross-field rules (one auth method,
 // inline-or-file, PEM contents) live in config.ts so every problem is reported at once.
@@ -50,11 +51,21 @@ export const connectionFields = {
 
 export const connectionConfigSchema = z.strictObject(connectionFields);
 
-/** The Redpanda Connect connection config (snake_case), as written in YAML. */
-export type RawConnectionConfig = z.input<typeof connectionConfigSchema>;
-export type RawTlsConfig = z.input<typeof tlsSchema>;
-export type RawAuthConfig = z.input<typeof authSchema>;
-export type RawClientCert = z.input<typeof clientCertSchema>;
+/** The connection fields after the schema: the input of the cross-field rules. */
+export type ParsedConnectionFields = z.output<typeof connectionConfigSchema>;
+
+// The public types are plain interfaces (types.ts), so zod stays out of the published API. These
+// type-level checks keep their field names in step.
+export type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never]
+  ? true
+  : false;
+type Check<T extends true> = T;
+export type SchemaInStep = Check<
+  | SameKeys<RawConnectionConfig, z.input<typeof connectionConfigSchema>>
+  | SameKeys<RawTlsConfig, z.input<typeof tlsSchema>>
+  | SameKeys<RawAuthConfig, z.input<typeof authSchema>>
+  | SameKeys<RawClientCert, z.input<typeof clientCertSchema>>
+>;
 
 /** Paths of the fields that hold secrets, relative to the connection config. `*` = any index. */
 export const SECRET_PATHS: readonly (readonly (string | "*")[])[] = [

@@ -136,3 +136,62 @@ export interface ConnectionConfig {
   /** How paths are spelled in errors raised later (file reads, connect). */
   readonly pathStyle: PathStyle;
 }
+
+/**
+ * The Redpanda Connect connection config (snake_case), as written in YAML: the input of
+ * `connectFromConfig`, and the connection part of every natskit component's YAML config.
+ * For a value that is not typed yet (parsed YAML or JSON), use `parseConnectionConfig(raw)`,
+ * which validates it at runtime.
+ *
+ * @example
+ * ```ts
+ * const raw: RawConnectionConfig = { urls: ["nats://127.0.0.1:4222"], auth: { user_credentials_file: "./orders.creds" } };
+ * ```
+ */
+export interface RawConnectionConfig {
+  /** Server URLs; an item containing commas is expanded into several URLs. */
+  urls: string | readonly string[];
+  /** Negative retries forever. @default 60 */
+  max_reconnects?: number | undefined;
+  tls?: RawTlsConfig | undefined;
+  /** Start TLS before the NATS protocol (nats-server ≥ 2.10). Implies TLS. @default false */
+  tls_handshake_first?: boolean | undefined;
+  /** At most one method may be set. */
+  auth?: RawAuthConfig | undefined;
+  /** How long the first connect waits for a server: ms, or a duration string. @default "30s" */
+  wait_on_first_connect?: Duration | undefined;
+}
+
+/** The `tls` section (snake_case); see {@link TlsOptions} for each field. */
+export interface RawTlsConfig {
+  /** @default false */
+  enabled?: boolean | undefined;
+  /** @default false */
+  skip_cert_verify?: boolean | undefined;
+  /** @default false */
+  enable_renegotiation?: boolean | undefined;
+  root_cas?: string | undefined;
+  root_cas_file?: string | undefined;
+  client_certs?: readonly RawClientCert[] | undefined;
+}
+
+/** One item of `tls.client_certs` (snake_case): inline `cert` + `key`, or `cert_file` + `key_file`. */
+export interface RawClientCert {
+  cert?: string | undefined;
+  key?: string | undefined;
+  cert_file?: string | undefined;
+  key_file?: string | undefined;
+  password?: string | undefined;
+}
+
+/** The `auth` section (snake_case); see {@link AuthOptions} for each field. */
+export interface RawAuthConfig {
+  nkey_file?: string | undefined;
+  nkey?: string | undefined;
+  user_credentials_file?: string | undefined;
+  user_jwt?: string | undefined;
+  user_nkey_seed?: string | undefined;
+  user?: string | undefined;
+  password?: string | undefined;
+  token?: string | undefined;
+}
