@@ -1,6 +1,15 @@
 import { outputConfigSchema } from "@natskit/jetstream-output/internal";
 import { kvCacheConfigSchema } from "@natskit/kv-cache/internal";
+import { toJsonSchema } from "@natskit/nats-connection/internal";
 import { z } from "zod";
+
+// The packages describe their configs without zod; their JSON Schemas go in these slots.
+const natsKv = z.unknown();
+const natsJetstream = z.unknown();
+const packageSchemas = new Map<unknown, Record<string, unknown>>([
+  [natsKv, toJsonSchema(kvCacheConfigSchema)],
+  [natsJetstream, toJsonSchema(outputConfigSchema)],
+]);
 
 const interpolated = (description: string) => z.string().describe(description);
 
@@ -68,14 +77,21 @@ export const configSchema = z
       })
       .optional(),
     cache_resources: z
-      .array(z.strictObject({ label: z.string(), nats_kv: kvCacheConfigSchema }))
+      .array(z.strictObject({ label: z.string(), nats_kv: natsKv }))
       .optional()
       .describe("caches referred to by label"),
-    output: z.strictObject({ label: z.string().optional(), nats_jetstream: outputConfigSchema }),
+    output: z.strictObject({ label: z.string().optional(), nats_jetstream: natsJetstream }),
     shutdown_timeout: z.string().optional().describe("how long a shutdown waits for acks; default 10s"),
   })
   .describe("natskit config (Redpanda Connect shape)");
 
 export function configJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return z.toJSONSchema(configSchema, {
+    io: "input",
+    unrepresentable: "any",
+    override: ({ zodSchema, jsonSchema }) => {
+      const fromPackage = packageSchemas.get(zodSchema);
+      if (fromPackage) Object.assign(jsonSchema, structuredClone(fromPackage));
+    },
+  }) as Record<string, unknown>;
 }

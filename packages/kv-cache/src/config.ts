@@ -6,15 +6,16 @@ import type {
 } from "@natskit/nats-connection";
 import {
   connectionFields,
+  type Infer,
   mergeIssues,
   normalizeConnectionConfig,
   type Path,
   parseFields,
   type RawIssue,
   renderIssues,
-  zodIssues,
+  v,
+  validate,
 } from "@natskit/nats-connection/internal";
-import { z } from "zod";
 import { type Duration, formatMs, parseDuration } from "./duration.js";
 import { CacheConfigError } from "./errors.js";
 import type { KeyCodecName } from "./keys.js";
@@ -29,38 +30,38 @@ export const CACHE_DEFAULTS = {
 } as const;
 
 // Durations are validated in `normalize` so their messages say "duration", not "union".
-const duration = z.unknown().optional();
+const duration = v.optional(v.unknown());
 
-const bucketSettingsSchema = z.strictObject({
-  history: z.int().optional(),
-  storage: z.enum(["file", "memory"]).optional(),
-  replicas: z.int().optional(),
-  max_bytes: z.int().optional(),
+const bucketSettingsSchema = v.object({
+  history: v.optional(v.int()),
+  storage: v.optional(v.enum(["file", "memory"])),
+  replicas: v.optional(v.int()),
+  max_bytes: v.optional(v.int()),
   ttl: duration,
   limit_marker_ttl: duration,
-  description: z.string().optional(),
+  description: v.optional(v.string()),
 });
 
-const nearCacheSchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  max_entries: z.int().optional(),
+const nearCacheSchema = v.object({
+  enabled: v.optional(v.boolean()),
+  max_entries: v.optional(v.int()),
   max_age: duration,
 });
 
 /** The cache's own fields (snake_case), without the connection's. */
 const cacheFields = {
-  bucket: z.string(),
-  create_bucket: z.boolean().optional(),
-  bucket_settings: bucketSettingsSchema.optional(),
-  key_codec: z.enum(["none", "base64url"]).optional(),
+  bucket: v.string(),
+  create_bucket: v.optional(v.boolean()),
+  bucket_settings: v.optional(bucketSettingsSchema),
+  key_codec: v.optional(v.enum(["none", "base64url"])),
   operation_timeout: duration,
-  near_cache: nearCacheSchema.optional(),
+  near_cache: v.optional(nearCacheSchema),
 };
 
 /** The `nats_kv` cache config as written in YAML: Redpanda Connect's fields plus natskit's extensions. */
-export const kvCacheConfigSchema = z.strictObject({ ...connectionFields, ...cacheFields });
+export const kvCacheConfigSchema = v.object({ ...connectionFields, ...cacheFields });
 
-const bucketOptionsSchema = z.strictObject(cacheFields);
+const bucketOptionsSchema = v.object(cacheFields);
 
 /**
  * The `nats_kv` cache config as written in YAML (snake_case): Redpanda Connect's fields plus
@@ -104,14 +105,14 @@ export interface RawNearCacheConfig {
   max_age?: Duration | undefined;
 }
 
-// The public types are plain interfaces, so zod stays out of the published API; this type-level
-// check keeps their field names in step with the schemas.
+// The public types are plain interfaces, so the schemas stay out of the published API; this
+// type-level check keeps their field names in step with the schemas.
 type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
 type Check<T extends true> = T;
 export type SchemaInStep = Check<
-  | SameKeys<RawKvCacheConfig, z.input<typeof kvCacheConfigSchema>>
-  | SameKeys<RawBucketSettings, z.input<typeof bucketSettingsSchema>>
-  | SameKeys<RawNearCacheConfig, z.input<typeof nearCacheSchema>>
+  | SameKeys<RawKvCacheConfig, Infer<typeof kvCacheConfigSchema>>
+  | SameKeys<RawBucketSettings, Infer<typeof bucketSettingsSchema>>
+  | SameKeys<RawNearCacheConfig, Infer<typeof nearCacheSchema>>
 >;
 
 /** Settings used when `create_bucket` creates the bucket; an existing bucket is never changed. */
@@ -216,10 +217,10 @@ export function parseKvCacheBucketOptions(
   if (!isPlainObject(options))
     throw new CacheConfigError([{ path: "", message: "expected an options object" }]);
   const input = keysToSnake(options);
-  const parsed = bucketOptionsSchema.safeParse(input);
-  if (!parsed.success) throw new CacheConfigError(renderIssues(zodIssues(parsed.error, input), "camel"));
+  const parsed = validate(bucketOptionsSchema, input);
+  if (!parsed.ok) throw new CacheConfigError(renderIssues(parsed.issues, "camel"));
   const issues: RawIssue[] = [];
-  const config = normalizeCache(parsed.data, connection, "camel", (path, message) =>
+  const config = normalizeCache(parsed.value, connection, "camel", (path, message) =>
     issues.push({ path, message }),
   );
   if (issues.length > 0) throw new CacheConfigError(renderIssues(issues, "camel"));
@@ -228,7 +229,7 @@ export function parseKvCacheBucketOptions(
 
 function parse(input: unknown, style: PathStyle, label: string | undefined): KvCacheConfig {
   const { data, issues: schemaIssues } = parseFields(kvCacheConfigSchema, input);
-  const raw = { urls: [], bucket: "", ...data } as z.output<typeof kvCacheConfigSchema>;
+  const raw = { urls: [], bucket: "", ...data } as Infer<typeof kvCacheConfigSchema>;
   const { config: connection, issues } = normalizeConnectionConfig(raw, {
     ...(label === undefined ? {} : { label }),
     pathStyle: style,
@@ -241,7 +242,7 @@ function parse(input: unknown, style: PathStyle, label: string | undefined): KvC
 }
 
 function normalizeCache(
-  raw: z.output<typeof bucketOptionsSchema>,
+  raw: Infer<typeof bucketOptionsSchema>,
   connection: ConnectionConfig,
   style: PathStyle,
   push: (path: Path, message: string) => void,

@@ -1,4 +1,3 @@
-import type { z } from "zod";
 import { parseDuration } from "./duration.js";
 import { ConfigError } from "./errors.js";
 import {
@@ -22,6 +21,7 @@ import type {
   TlsConfig,
 } from "./types.js";
 import { expandUrls, type UrlCredentials } from "./urls.js";
+import { type Infer, type ObjectSchema, type Shape, typeOf, validate } from "./validate.js";
 
 /** Redpanda Connect's Go client reconnects 60 times by default; nats.js would stop after 10. */
 export const DEFAULT_MAX_RECONNECTS = 60;
@@ -64,29 +64,29 @@ function parseWith(input: unknown, options: ParseOptions, pathStyle: PathStyle):
  * each unknown field. Run the cross-field checks on `data` (with fallbacks for required fields)
  * and combine with {@link mergeIssues}.
  */
-export function parseFields<S extends z.ZodRawShape>(
-  schema: z.ZodObject<S>,
+export function parseFields<S extends Shape>(
+  schema: ObjectSchema<S>,
   input: unknown,
-): { data: Partial<z.output<z.ZodObject<S>>>; issues: RawIssue[] } {
+): { data: Partial<Infer<ObjectSchema<S>>>; issues: RawIssue[] } {
   const issues: RawIssue[] = [];
   const data: Record<string, unknown> = {};
   if (!isPlainObject(input)) {
     issues.push({ path: [], message: `expected an object, got ${typeOf(input)}` });
-    return { data: data as Partial<z.output<z.ZodObject<S>>>, issues };
+    return { data: data as Partial<Infer<ObjectSchema<S>>>, issues };
   }
-  const shape = schema.shape as unknown as Record<string, z.ZodType>;
+  const shape: Shape = schema.def.shape;
   // Own keys only: `constructor` or `__proto__` in a config is an unknown field, not a match.
   for (const key of Object.keys(input)) {
     if (!Object.hasOwn(shape, key)) issues.push({ path: [key], message: "unknown field" });
   }
   for (const [key, field] of Object.entries(shape)) {
     const value = Object.hasOwn(input, key) ? input[key] : undefined;
-    const r = field.safeParse(value);
-    if (!r.success) {
-      for (const i of zodIssues(r.error, value)) issues.push({ path: [key, ...i.path], message: i.message });
-    } else if (r.data !== undefined) data[key] = r.data;
+    const r = validate(field, value);
+    if (!r.ok) {
+      for (const i of r.issues) issues.push({ path: [key, ...i.path], message: i.message });
+    } else if (r.value !== undefined) data[key] = r.value;
   }
-  return { data: data as Partial<z.output<z.ZodObject<S>>>, issues };
+  return { data: data as Partial<Infer<ObjectSchema<S>>>, issues };
 }
 
 /** Schema issues, plus the cross-field issues that are not about a field already reported. */
@@ -296,61 +296,4 @@ function normalizeTls(
     clientCerts,
     handshakeFirst,
   };
-}
-
-/** Turns zod's issues into path + message pairs; unknown keys get one issue each. */
-export function zodIssues(error: z.ZodError, input: unknown): RawIssue[] {
-  const out: RawIssue[] = [];
-  for (const issue of error.issues) {
-    const path = issue.path.filter((s): s is string | number => typeof s !== "symbol");
-    switch (issue.code) {
-      case "unrecognized_keys":
-        for (const key of issue.keys) out.push({ path: [...path, key], message: "unknown field" });
-        break;
-      case "invalid_type": {
-        const got = valueAt(input, path);
-        out.push({
-          path,
-          message: got === undefined ? "required" : `expected ${issue.expected}, got ${typeOf(got)}`,
-        });
-        break;
-      }
-      case "invalid_union": {
-        const got = valueAt(input, path);
-        const bad = Array.isArray(got) ? got.findIndex((item) => typeof item !== "string") : -1;
-        if (bad !== -1) {
-          out.push({
-            path: [...path, bad],
-            message: `expected a string, got ${typeOf((got as unknown[])[bad])}`,
-          });
-          break;
-        }
-        out.push({
-          path,
-          message:
-            got === undefined ? "required" : `expected a list of strings or a string, got ${typeOf(got)}`,
-        });
-        break;
-      }
-      default:
-        out.push({ path, message: issue.message.toLowerCase() });
-    }
-  }
-  return out;
-}
-
-function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
-  let v: unknown = input;
-  for (const seg of path) {
-    if (v === null || typeof v !== "object" || !Object.hasOwn(v, seg)) return undefined;
-    v = (v as Record<string | number, unknown>)[seg];
-  }
-  return v;
-}
-
-function typeOf(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "list";
-  if (typeof v === "number" && !Number.isInteger(v)) return "non-integer number";
-  return typeof v;
 }

@@ -1,70 +1,71 @@
-import { z } from "zod";
 import type { RawAuthConfig, RawClientCert, RawConnectionConfig, RawTlsConfig } from "./types.js";
+import { type Infer, v } from "./validate.js";
 
 // The Redpanda Connect field names, verbatim (snake_case). Cross-field rules (one auth method,
 // inline-or-file, PEM contents) live in config.ts so every problem is reported at once.
 
-const str = () => z.string();
+const str = () => v.optional(v.string());
+const bool = () => v.optional(v.boolean());
 
-export const clientCertSchema = z.strictObject({
-  cert: str().optional(),
-  key: str().optional(),
-  cert_file: str().optional(),
-  key_file: str().optional(),
-  password: str().optional(),
+export const clientCertSchema = v.object({
+  cert: str(),
+  key: str(),
+  cert_file: str(),
+  key_file: str(),
+  password: str(),
 });
 
-export const tlsSchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  skip_cert_verify: z.boolean().optional(),
-  enable_renegotiation: z.boolean().optional(),
-  root_cas: str().optional(),
-  root_cas_file: str().optional(),
-  client_certs: z.array(clientCertSchema).optional(),
+export const tlsSchema = v.object({
+  enabled: bool(),
+  skip_cert_verify: bool(),
+  enable_renegotiation: bool(),
+  root_cas: str(),
+  root_cas_file: str(),
+  client_certs: v.optional(v.array(clientCertSchema)),
 });
 
-export const authSchema = z.strictObject({
-  nkey_file: str().optional(),
-  nkey: str().optional(),
-  user_credentials_file: str().optional(),
-  user_jwt: str().optional(),
-  user_nkey_seed: str().optional(),
-  user: str().optional(),
-  password: str().optional(),
-  token: str().optional(),
+export const authSchema = v.object({
+  nkey_file: str(),
+  nkey: str(),
+  user_credentials_file: str(),
+  user_jwt: str(),
+  user_nkey_seed: str(),
+  user: str(),
+  password: str(),
+  token: str(),
 });
 
 /**
- * The connection fields every NATS component shares, as a zod shape. Components add their own
- * fields with `z.strictObject({ ...connectionFields, bucket: z.string() })` and then pass the
+ * The connection fields every NATS component shares, as a schema shape. Components add their own
+ * fields with `v.object({ ...connectionFields, bucket: v.string() })` and then pass the
  * parsed value to `normalizeConnectionConfig`.
  */
 export const connectionFields = {
-  urls: z.union([z.array(str()), str()]),
-  max_reconnects: z.int().optional(),
-  tls: tlsSchema.optional(),
-  tls_handshake_first: z.boolean().optional(),
-  auth: authSchema.optional(),
+  urls: v.union(v.array(v.string()), v.string()),
+  max_reconnects: v.optional(v.int()),
+  tls: v.optional(tlsSchema),
+  tls_handshake_first: bool(),
+  auth: v.optional(authSchema),
   // A duration (string or ms); checked in config.ts so the message says "duration".
-  wait_on_first_connect: z.unknown().optional(),
+  wait_on_first_connect: v.optional(v.unknown()),
 };
 
-export const connectionConfigSchema = z.strictObject(connectionFields);
+export const connectionConfigSchema = v.object(connectionFields);
 
 /** The connection fields after the schema: the input of the cross-field rules. */
-export type ParsedConnectionFields = z.output<typeof connectionConfigSchema>;
+export type ParsedConnectionFields = Infer<typeof connectionConfigSchema>;
 
-// The public types are plain interfaces (types.ts), so zod stays out of the published API. These
-// type-level checks keep their field names in step.
+// The public types are plain interfaces (types.ts), so the schemas stay out of the published API.
+// These type-level checks keep their field names in step.
 export type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never]
   ? true
   : false;
 type Check<T extends true> = T;
 export type SchemaInStep = Check<
-  | SameKeys<RawConnectionConfig, z.input<typeof connectionConfigSchema>>
-  | SameKeys<RawTlsConfig, z.input<typeof tlsSchema>>
-  | SameKeys<RawAuthConfig, z.input<typeof authSchema>>
-  | SameKeys<RawClientCert, z.input<typeof clientCertSchema>>
+  | SameKeys<RawConnectionConfig, Infer<typeof connectionConfigSchema>>
+  | SameKeys<RawTlsConfig, Infer<typeof tlsSchema>>
+  | SameKeys<RawAuthConfig, Infer<typeof authSchema>>
+  | SameKeys<RawClientCert, Infer<typeof clientCertSchema>>
 >;
 
 /** Paths of the fields that hold secrets, relative to the connection config. `*` = any index. */
