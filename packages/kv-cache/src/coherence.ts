@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
+import type { AckPolicy, DeliverPolicy, JetStreamManager } from "@nats-io/jetstream";
 import { createInbox, type Msg, nanos, type Subscription } from "@nats-io/transport-node";
 import type { NatsClient } from "@natskit/nats-connection";
 import type { NearCache } from "./near-cache.js";
@@ -130,11 +130,14 @@ export class NearCacheCoherence {
     // Subscribed first: the server delivers as soon as the consumer exists.
     w.sub = nc.subscribe(w.deliver, { callback: (_err, m) => this.#onMessage(w, m) });
     try {
-      this.#jsm ??= await jetstreamManager(nc, { timeout: this.#opts.requestTimeoutMs, checkAPI: false });
+      if (!this.#jsm) {
+        const { jetstreamManager } = await import("@nats-io/jetstream");
+        this.#jsm = await jetstreamManager(nc, { timeout: this.#opts.requestTimeoutMs, checkAPI: false });
+      }
       const ci = await this.#jsm.consumers.add(this.#opts.stream, {
         deliver_subject: w.deliver,
-        deliver_policy: DeliverPolicy.New,
-        ack_policy: AckPolicy.None,
+        deliver_policy: "new" as DeliverPolicy,
+        ack_policy: "none" as AckPolicy,
         filter_subject: `${this.#prefix}>`,
         headers_only: true, // the key and revision are all an invalidation needs
         flow_control: true,

@@ -1,12 +1,7 @@
-import {
-  type JetStreamClient,
-  type JetStreamManager,
-  jetstream,
-  jetstreamManager,
-  StorageType,
-  type StreamInfo,
-} from "@nats-io/jetstream";
-import { Kvm, type KvOptions } from "@nats-io/kv";
+// The JetStream and KV clients are loaded by connect (async), not at import: an import of this
+// package costs about what @nats-io/transport-node does.
+import type { JetStreamClient, JetStreamManager, StorageType, StreamInfo } from "@nats-io/jetstream";
+import type { KvOptions } from "@nats-io/kv";
 import { ConfigError, type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
 import { type ApiError, BucketClient, type ReadResult } from "./bucket-client.js";
 import { NearCacheCoherence } from "./coherence.js";
@@ -185,6 +180,7 @@ export class KvCache implements Cache {
     const nc = client.nc;
     const serverVersion = nc.info?.version ?? "0.0.0";
     const stream = `KV_${config.bucket}`;
+    const { jetstream } = await import("@nats-io/jetstream");
     const js = jetstream(nc, { timeout });
     const jsm = await KvCache.#manager(client, timeout);
 
@@ -205,7 +201,7 @@ export class KvCache implements Cache {
       created,
       directGet: c.allow_direct === true,
       history: c.max_msgs_per_subject,
-      storage: c.storage === StorageType.Memory ? "memory" : "file",
+      storage: c.storage === ("memory" as StorageType) ? "memory" : "file",
       bucketTtlMs: Math.round((c.max_age ?? 0) / 1e6),
       perKeyTtl: atLeast(serverVersion, 2, 11) && (c as { allow_msg_ttl?: boolean }).allow_msg_ttl === true,
     };
@@ -221,6 +217,7 @@ export class KvCache implements Cache {
 
   static async #manager(client: NatsClient, timeout: number): Promise<JetStreamManager> {
     try {
+      const { jetstreamManager } = await import("@nats-io/jetstream");
       return await jetstreamManager(client.nc, { timeout });
     } catch (e) {
       throw classifySetupError(e, "checking jetstream");
@@ -255,7 +252,7 @@ export class KvCache implements Cache {
     }
     const opts: Partial<KvOptions> = {
       history: s.history,
-      storage: s.storage === "memory" ? StorageType.Memory : StorageType.File,
+      storage: (s.storage === "memory" ? "memory" : "file") as StorageType,
       replicas: s.replicas,
       max_bytes: s.maxBytes,
     };
@@ -263,6 +260,7 @@ export class KvCache implements Cache {
     if (s.limitMarkerTtlMs > 0) opts.markerTTL = s.limitMarkerTtlMs;
     if (s.description !== undefined) opts.description = s.description;
     try {
+      const { Kvm } = await import("@nats-io/kv");
       await new Kvm(js).create(config.bucket, opts);
     } catch (e) {
       throw classifySetupError(e, `creating bucket '${config.bucket}'`);
