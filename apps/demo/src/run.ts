@@ -50,11 +50,9 @@ export interface RunOptions {
   onProgress?: (stats: RunStats) => void;
 }
 
-/** Runs a validated config until the input ends or `signal` fires. */
-export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStats> {
-  const { log } = opts;
-  const started = performance.now();
-  const stats: RunStats = {
+/** The stats of a run that has not read anything yet. */
+export function emptyStats(): RunStats {
+  return {
     read: 0,
     published: 0,
     acked: 0,
@@ -68,6 +66,13 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
     elapsedMs: 0,
     interrupted: false,
   };
+}
+
+/** Runs a validated config until the input ends or `signal` fires. */
+export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStats> {
+  const { log } = opts;
+  const started = performance.now();
+  const stats = emptyStats();
   const fail = (code: string, err: unknown) => {
     stats.failed++;
     stats.errors[code] = (stats.errors[code] ?? 0) + 1;

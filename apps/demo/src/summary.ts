@@ -1,4 +1,4 @@
-import type { RunStats } from "./run.js";
+import { emptyStats, type RunStats } from "./run.js";
 
 function rate(stats: RunStats): number {
   return stats.elapsedMs > 0 ? Math.round((stats.acked * 1000) / stats.elapsedMs) : 0;
@@ -35,19 +35,5 @@ export function summaryJson(stats: RunStats): string {
 
 /** `--json` of a run that ended before its first message: zero counts and the reason. */
 export function failedSummaryJson(error: string): string {
-  const zero: RunStats = {
-    read: 0,
-    published: 0,
-    acked: 0,
-    duplicates: 0,
-    takenOver: 0,
-    deduplicated: 0,
-    filtered: 0,
-    failed: 0,
-    errors: {},
-    retries: 0,
-    elapsedMs: 0,
-    interrupted: false,
-  };
-  return JSON.stringify({ ...JSON.parse(summaryJson(zero)), error });
+  return JSON.stringify({ ...JSON.parse(summaryJson(emptyStats())), error });
 }
