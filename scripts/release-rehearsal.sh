@@ -38,6 +38,13 @@ done
 
 started=$SECONDS
 log() { echo "release-rehearsal: $*" >&2; }
+
+# Under `pnpm test` (any `pnpm run`), pnpm exports its settings as npm_config_* variables; they
+# would override the consumers' .npmrc (their registry is the local one). Start from the machine's
+# own npm and pnpm configuration instead.
+for var in $(compgen -e); do
+  case "${var,,}" in npm_config_*) unset "$var" ;; esac
+done
 die() {
   echo "release-rehearsal: ERROR: $*" >&2
   exit 1
@@ -274,13 +281,13 @@ lane() {
   if [ "$pm" = npm ]; then
     printf '{ "name": "rehearsal-%s", "version": "0.0.0", "private": true, "type": "module" }\n' "$short" >"$d/package.json"
     printf 'registry=%s\n' "$registry" >"$d/.npmrc"
-    install=(npm install --no-audit --no-fund --prefer-offline)
+    install=(npm install --no-audit --no-fund --prefer-offline --registry "$registry")
   else
     printf '{ "name": "rehearsal-%s", "version": "0.0.0", "private": true, "type": "module", "packageManager": "%s" }\n' \
       "$short" "$package_manager" >"$d/package.json"
     # A per-run metadata cache: entries keyed by this run's port would only pile up in ~/.cache.
     printf 'registry=%s\ncache-dir=%s\n' "$registry" "$work/pnpm-cache-$short" >"$d/.npmrc"
-    install=(pnpm add --prefer-offline)
+    install=(pnpm add --prefer-offline --registry "$registry")
   fi
   cd "$d"
   if step "$short-$pm-install" 300 "${install[@]}" "$name@$version" "typescript@$TYPESCRIPT_VERSION" \
