@@ -171,7 +171,9 @@ describe("test-nats mutual TLS", () => {
       await nc.flush();
       const bad = { ca: pki.ca.cert, ...v, passphrase: "wrong" };
       const err = await rejection({ servers: server.url, tls: bad });
-      expect(err.message).toMatch(/bad decrypt/);
+      // A wrong passphrase on a legacy (PKCS#1/SEC1) CBC-encrypted key passes the padding check
+      // about once in 256 tries and then fails as undecodable garbage instead of "bad decrypt".
+      expect(err.message).toMatch(/bad decrypt|DECODER routines::unsupported/);
     }
   });
 });
