@@ -1,4 +1,4 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac } from "./node-builtins.js";
 import type { Args } from "./params.js";
 import { QueryError, typeError } from "./query-error.js";
 import { type MethodImpl, simpleMethod } from "./registry.js";

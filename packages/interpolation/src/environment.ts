@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { encodingMethods } from "./encoding.js";
 import { InterpolationBaseError, InterpolationParseError } from "./errors.js";
 import { builtinFunctions } from "./functions.js";
@@ -6,6 +5,7 @@ import { CompiledInterpolation } from "./interpolation.js";
 import { compileMapping as compileMappingImpl, type Mapping } from "./mapping.js";
 import { builtinMethods } from "./methods.js";
 import { batchSize, Closure, type Ctx, msgAt } from "./node.js";
+import { readFileSync } from "./node-builtins.js";
 import type { Args, ParamDef, ParamsSpec } from "./params.js";
 import { FieldParser, type Segment } from "./parser.js";
 import { CompiledQuery, singleQuery } from "./query.js";

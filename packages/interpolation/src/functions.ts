@@ -1,4 +1,3 @@
-import { hostname } from "node:os";
 import { ksuid, nanoid, SeededRandom, uuidV4, uuidV7 } from "./ids.js";
 import { BodyError, type Message, type TraceCarrier } from "./message.js";
 import {
@@ -13,6 +12,7 @@ import {
   searchPath,
   sliceToDotPath,
 } from "./node.js";
+import { hostname } from "./node-builtins.js";
 import type { ParamsSpec } from "./params.js";
 import { QueryError, toQueryError } from "./query-error.js";
 import { type FunctionImpl, simpleFunction } from "./registry.js";

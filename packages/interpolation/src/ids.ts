@@ -1,4 +1,4 @@
-import { getRandomValues, randomUUID } from "node:crypto";
+import { getRandomValues, randomUUID } from "./node-builtins.js";
 import { QueryError } from "./query-error.js";
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));

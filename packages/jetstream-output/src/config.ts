@@ -18,8 +18,9 @@ import {
   type RawIssue,
   renderIssues,
 } from "@natskit/nats-connection/internal";
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
 import { headerNameProblem, headerValueProblem, subjectProblem } from "./headers.js";
+import { createRequire } from "./node-builtins.js";
 import { outputConfigSchema } from "./schema.js";
 
 /**
@@ -169,7 +170,7 @@ export function parseOutputConfig(raw: unknown, options: ParseOutputOptions = {}
     const patterns: RE2JS[] = [];
     (c.metadata.include_patterns ?? []).forEach((p, i) => {
       try {
-        patterns.push(RE2JS.compile(p));
+        patterns.push(compileRe2(p));
       } catch (e) {
         push(["metadata", "include_patterns", i], `failed to compile regexp "${p}": ${(e as Error).message}`);
       }
@@ -233,4 +234,16 @@ export function parseOutputConfig(raw: unknown, options: ParseOutputOptions = {}
     backoff: { initialMs, maxMs },
     tracing,
   };
+}
+
+let re2: typeof RE2JS | undefined;
+
+/**
+ * Compiles a metadata pattern with RE2 semantics, as Redpanda Connect does. re2js takes about as
+ * long to import as a third of the NATS client, and only configs with `include_patterns` need it,
+ * so it is loaded (synchronously, keeping config parsing synchronous) on first use.
+ */
+function compileRe2(pattern: string): RE2JS {
+  re2 ??= (createRequire(import.meta.url)("re2js") as typeof import("re2js")).RE2JS;
+  return re2.compile(pattern);
 }

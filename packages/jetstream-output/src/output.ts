@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { JetStreamManager } from "@nats-io/jetstream";
 import type { MsgHdrs } from "@nats-io/transport-node";
 import {
@@ -16,6 +15,7 @@ import {
 } from "./config.js";
 import { BatchWriteError, JetStreamOutputError } from "./errors.js";
 import { HeaderBuilder, headerNameProblem, headerValueProblem, subjectProblem } from "./headers.js";
+import { randomBytes } from "./node-builtins.js";
 import { AckPublisher, type PubAck } from "./publisher.js";
 import { loadTracing, type TraceApi, traceCarrier } from "./trace-context.js";
 import type { Output } from "./types.js";

@@ -1,6 +1,6 @@
-import { inspect } from "node:util";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ConnectError } from "./errors.js";
+import { inspect } from "./node-builtins.js";
 import { describeConnection } from "./redact.js";
 import type { ConnectionConfig } from "./types.js";
 

@@ -1,4 +1,3 @@
-import { createConnection } from "node:net";
 import {
   type Authenticator,
   connect,
@@ -14,6 +13,7 @@ import { type ConnectionEvents, NatsClient } from "./client.js";
 import { parseConnectionConfig, parseConnectionOptions } from "./config.js";
 import { ConnectError, type ConnectErrorCode } from "./errors.js";
 import { checkServerIdentity } from "./identity.js";
+import { createConnection } from "./node-builtins.js";
 import { renderPath } from "./paths.js";
 import { type ResolvedConnection, resolveConnection } from "./resolve.js";
 import type { AuthMethod, ConnectionConfig, NatsConnectionOptions, RawConnectionConfig } from "./types.js";

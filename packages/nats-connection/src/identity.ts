@@ -1,5 +1,6 @@
-import { isIP, type Socket } from "node:net";
-import { checkServerIdentity as nodeCheckServerIdentity, type PeerCertificate } from "node:tls";
+import type { Socket } from "node:net";
+import type { PeerCertificate } from "node:tls";
+import { isIP, checkServerIdentity as nodeCheckServerIdentity } from "./node-builtins.js";
 
 /** The parts of the `tls.connect` options this check reads (it is called as their method). */
 interface TlsConnectOptions {

@@ -1,5 +1,5 @@
-import { inspect } from "node:util";
 import { looksLikeFileContent } from "./content.js";
+import { inspect } from "./node-builtins.js";
 import { isPlainObject, snakeToCamel } from "./paths.js";
 import { FILE_PATHS, SECRET_PATHS } from "./schema.js";
 import type { AuthMethod, ClientCertConfig, ConnectionConfig, PemSource, TlsConfig } from "./types.js";

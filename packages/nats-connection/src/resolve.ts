@@ -1,9 +1,9 @@
-import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { fromSeed } from "@nats-io/nkeys";
+import type { KeyObject } from "node:crypto";
+// The client's own copy: importing @nats-io/nkeys by name costs ESM a second scan of its CJS exports.
+import { nkeys } from "@nats-io/transport-node";
 import { looksLikeFileContent, notAPathMessage } from "./content.js";
 import { ConfigError } from "./errors.js";
+import { createPrivateKey, homedir, readFileSync, X509Certificate } from "./node-builtins.js";
 import { type Path, type RawIssue, renderIssues, renderPath } from "./paths.js";
 import { describeConnection, hideSecrets, SECRET_MASK } from "./redact.js";
 import type { AuthMethod, ConnectionConfig, PemSource, TlsConfig } from "./types.js";
@@ -179,7 +179,7 @@ const SEED_PATH: Record<string, Path> = {
 function userSeed(text: string, path: Path, what: string, issues: RawIssue[]): Uint8Array | undefined {
   const seed = text.trim();
   try {
-    const kp = fromSeed(new TextEncoder().encode(seed));
+    const kp = nkeys.fromSeed(new TextEncoder().encode(seed));
     if (!kp.getPublicKey().startsWith("U")) {
       issues.push({ path, message: `${what} is not a user nkey seed (expected one starting with SU)` });
       return undefined;

@@ -1,0 +1,5 @@
+// Node's builtins, taken with process.getBuiltinModule instead of `import … from "node:…"`: an ESM
+// import of a builtin builds a facade over all of its exports, which loads fs streams,
+// fs/promises and worker_threads — a few milliseconds of import time for code never used here.
+export const { randomBytes } = process.getBuiltinModule("node:crypto");
+export const { createRequire } = process.getBuiltinModule("node:module");
