@@ -12,6 +12,8 @@ import { join, resolve } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { repoRoot, startNatsServer } from "@natskit/test-nats";
+import { ScrapeReader } from "@natskit/test-nats/metrics";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { JetStreamOutput } from "../src/index.js";
 import { benchConfig, publishAll } from "./workload.js";
 
@@ -104,13 +106,32 @@ async function rawJsPublish(url: string, size: number, n: number): Promise<numbe
   return seconds;
 }
 
-async function outputPath(url: string, size: number, n: number, msgId: boolean): Promise<number> {
+/**
+ * The output's path. With `metrics`, an OpenTelemetry SDK meter provider is installed and
+ * collected every second, as a Prometheus scrape would; without, `@opentelemetry/api` is
+ * installed but no provider (the default of an app that does not set one up).
+ */
+async function outputPath(
+  url: string,
+  size: number,
+  n: number,
+  msgId: boolean,
+  metrics = false,
+): Promise<number> {
   const s = await freshStream(url, "BENCH", ["bench.>"]);
-  const out = new JetStreamOutput(benchConfig(url, "bench", msgId, { max_in_flight: WINDOW }));
+  const reader = metrics ? new ScrapeReader() : undefined;
+  const provider = reader ? new MeterProvider({ readers: [reader] }) : undefined;
+  const out = new JetStreamOutput(
+    benchConfig(url, "bench", msgId, { max_in_flight: WINDOW }),
+    provider ? { metrics: { meterProvider: provider } } : {},
+  );
   await out.connect();
+  const scrapes = reader ? setInterval(() => void reader.scrape(), 1000) : undefined;
   const seconds = await publishAll(out, n, size);
+  clearInterval(scrapes);
   const { acked, failed } = out.stats;
   await out.close();
+  await provider?.shutdown();
   if (acked !== n || failed !== 0 || (await s.count()) !== n)
     throw new Error(`output: acked ${acked}, failed ${failed}`);
   await s.close();
@@ -155,6 +176,11 @@ try {
       // Rotate the order every round so no variant always runs on a warmer or busier machine.
       const variants: [string, number, () => Promise<number>][] = [
         ["output, Nats-Msg-Id per message", N, () => outputPath(server.url, size, N, true)],
+        [
+          "output, Nats-Msg-Id, metrics to an SDK meter provider",
+          N,
+          () => outputPath(server.url, size, N, true, true),
+        ],
         ["output, no msg id", N, () => outputPath(server.url, size, N, false)],
         ["raw js.publish (window)", RAW_N, () => rawJsPublish(server.url, size, RAW_N)],
       ];

@@ -9,6 +9,7 @@ export {
   type RawOutputConfig,
 } from "./config.js";
 export { BatchWriteError, JetStreamOutputError, type JetStreamOutputErrorCode } from "./errors.js";
+export type { MeterProviderLike, OutputMetricsOptions } from "./metrics.js";
 export { JetStreamOutput, type OutputOptions, type OutputStats } from "./output.js";
 export {
   AckPublisher,

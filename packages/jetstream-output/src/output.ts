@@ -7,6 +7,8 @@ import {
   type Message,
 } from "@natskit/interpolation";
 import { type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
+import { loadMeter } from "@natskit/nats-connection/internal";
+import type { Meter, MeterProvider } from "@opentelemetry/api";
 import {
   type OutputConfig,
   type ParseOutputOptions,
@@ -15,6 +17,7 @@ import {
 } from "./config.js";
 import { BatchWriteError, JetStreamOutputError } from "./errors.js";
 import { HeaderBuilder, headerNameProblem, headerValueProblem, subjectProblem } from "./headers.js";
+import { OutputMetrics, type OutputMetricsOptions } from "./metrics.js";
 import { randomBytes } from "./node-builtins.js";
 import { AckPublisher, type PubAck } from "./publisher.js";
 import { loadTracing, type TraceApi, traceCarrier } from "./trace-context.js";
@@ -46,6 +49,12 @@ export interface OutputOptions extends ParseOutputOptions {
   connect?: ConnectOptions;
   /** Publish on an existing connection instead of opening one; `close()` leaves it open. */
   client?: NatsClient;
+  /**
+   * OpenTelemetry metrics (`output_sent`, `output_error`, `output_latency_ns`, …; see the README).
+   * On by default when `@opentelemetry/api` is installed: they go to its global meter provider,
+   * which must be installed before `connect()`.
+   */
+  metrics?: OutputMetricsOptions;
 }
 
 interface BatchState {
@@ -63,6 +72,8 @@ interface BatchState {
  */
 class Job {
   attempts = 0;
+  /** `performance.now()` of the first publish, when metrics are on. */
+  sentAt = 0;
   constructor(
     readonly subject: string,
     readonly payload: Uint8Array,
@@ -133,6 +144,8 @@ export class JetStreamOutput implements Output {
   /** Aborts a connect() still waiting for a server, when close() is called. */
   #connectAbort: AbortController | undefined;
   #stats = { accepted: 0, acked: 0, duplicates: 0, failed: 0, retries: 0 };
+  #errorsByCode = new Map<string, number>();
+  #metrics: OutputMetrics | undefined;
 
   /**
    * @param config the Redpanda Connect `nats_jetstream` fields (snake_case), checked again at
@@ -190,13 +203,22 @@ export class JetStreamOutput implements Output {
 
   async #connect(): Promise<void> {
     if (this.#usesTrace) this.#trace = await loadTracing();
+    await this.#startMetrics();
     const owned = this.#options.client === undefined;
-    const client = this.#options.client ?? (await this.#dial());
+    let client: NatsClient;
+    try {
+      client = this.#options.client ?? (await this.#dial());
+    } catch (e) {
+      this.#stopMetrics();
+      throw e;
+    }
     if (this.#closing || this.#closed) {
       // close() ran while this was connecting: do not leave a connection behind.
+      this.#stopMetrics();
       if (owned) await client.close();
       throw CLOSED();
     }
+    this.#metrics?.attach(client);
     this.#ownsClient = owned;
     this.#client = client;
     this.#maxPayload = client.nc.info?.max_payload ?? this.#maxPayload;
@@ -231,8 +253,17 @@ export class JetStreamOutput implements Output {
     this.#connectAbort = abort;
     const own = this.#options.connect?.signal;
     const signal = own ? AbortSignal.any([own, abort.signal]) : abort.signal;
+    const onEvent = this.#options.connect?.onEvent;
+    const tally = this.#metrics?.tally;
     try {
-      return await connectNats(this.config.connection, { ...this.#options.connect, signal });
+      const options: ConnectOptions = { ...this.#options.connect, signal };
+      if (tally) {
+        options.onEvent = (e) => {
+          if (e.type === "connect_wait") tally.failedAttempt();
+          onEvent?.(e);
+        };
+      }
+      return await connectNats(this.config.connection, options);
     } catch (e) {
       throw this.#closing || this.#closed ? CLOSED() : e;
     } finally {
@@ -246,6 +277,7 @@ export class JetStreamOutput implements Output {
       this.#stats.accepted++;
       if (failure) {
         this.#stats.failed++;
+        this.#countError(failure);
         reject(failure);
         return;
       }
@@ -298,10 +330,32 @@ export class JetStreamOutput implements Output {
       clearTimeout(timer);
     }
     this.#shutdown();
+    this.#stopMetrics();
     for (const u of this.#unsubscribe) u();
     if (this.#ownsClient) await this.#client?.close();
     // A connect() still running closes its own connection when it sees the output closed.
     await this.#connecting?.catch(() => {});
+  }
+
+  async #startMetrics(): Promise<void> {
+    const o = this.#options.metrics;
+    if (o?.enabled === false || this.#metrics) return;
+    const meter = (await loadMeter(
+      "@natskit/jetstream-output",
+      "",
+      o?.meterProvider as MeterProvider | undefined,
+    )) as Meter | undefined;
+    if (!meter) return;
+    const label = o?.label ?? this.#options.label ?? "nats_jetstream";
+    this.#metrics = new OutputMetrics(meter, label, this.config.subject.source, () => {
+      const s = this.stats;
+      return { ...s, held: s.pending - s.inflight, errors: this.#errorsByCode };
+    });
+  }
+
+  #stopMetrics(): void {
+    this.#metrics?.close();
+    this.#metrics = undefined;
   }
 
   // ---- preparing a message
@@ -464,6 +518,7 @@ export class JetStreamOutput implements Output {
       const job = q[this.#head] as Job;
       q[this.#head++] = undefined as unknown as Job;
       job.attempts++;
+      if (job.sentAt === 0 && this.#metrics) job.sentAt = performance.now();
       publisher.send(job, job.payload, job.headers);
     }
     if (this.#head > 0) {
@@ -580,10 +635,13 @@ export class JetStreamOutput implements Output {
   #settle(job: Job, err: JetStreamOutputError | undefined, ack: PubAck | undefined): void {
     if (err) {
       this.#stats.failed++;
+      this.#countError(err);
       if (err.attempts === 0) err.attempts = job.attempts;
     } else {
       this.#stats.acked++;
       if (ack?.duplicate) this.#stats.duplicates++;
+      const m = this.#metrics;
+      if (m && job.sentAt !== 0) m.latency.record(job.sentAt, m.attributes);
     }
     const b = job.batch;
     if (b) {
@@ -602,6 +660,10 @@ export class JetStreamOutput implements Output {
       this.#idle = [];
       for (const f of idle) f();
     }
+  }
+
+  #countError(err: JetStreamOutputError): void {
+    this.#errorsByCode.set(err.code, (this.#errorsByCode.get(err.code) ?? 0) + 1);
   }
 
   #pendingCount(): number {

@@ -47,7 +47,9 @@ export {
   CACHE_TTL_HEADER,
   KvCache,
   type KvCacheConnectOptions,
+  type KvCacheMetricsOption,
 } from "./kv-cache.js";
 export { MemoryCache, type MemoryCacheOptions } from "./memory.js";
+export type { CacheMetricsOptions, CacheOperation, MeterProviderLike } from "./metrics.js";
 export type { NearCacheStats } from "./near-cache.js";
 export type { Cache, CacheEntry, CacheValue, WriteOptions } from "./types.js";

@@ -3,6 +3,8 @@
 import type { JetStreamClient, JetStreamManager, StorageType, StreamInfo } from "@nats-io/jetstream";
 import type { KvOptions } from "@nats-io/kv";
 import { ConfigError, type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
+import { loadMeter } from "@natskit/nats-connection/internal";
+import type { Meter, MeterProvider } from "@opentelemetry/api";
 import { type ApiError, BucketClient, type ReadResult } from "./bucket-client.js";
 import { NearCacheCoherence } from "./coherence.js";
 import {
@@ -30,6 +32,7 @@ import {
   UnavailableError,
 } from "./errors.js";
 import { type KeyCodec, keyCodec } from "./keys.js";
+import { CacheMetrics, type CacheMetricsOptions, type CacheOperation } from "./metrics.js";
 import { NearCache, type NearCacheStats } from "./near-cache.js";
 import { EncodedHeaders } from "./reply.js";
 import { Requester, type RequestHeaders } from "./requester.js";
@@ -56,9 +59,18 @@ export interface BucketInfo {
 }
 
 /** Options of {@link KvCache.connect} beyond the config. */
-export interface KvCacheConnectOptions extends ConnectOptions {
+export interface KvCacheConnectOptions extends ConnectOptions, KvCacheMetricsOption {
   /** The component label; it becomes the connection name (YAML configs). */
   label?: string;
+}
+
+export interface KvCacheMetricsOption {
+  /**
+   * OpenTelemetry metrics (`cache_success`, `cache_error`, `cache_latency_ns`, …; see the README).
+   * On by default when `@opentelemetry/api` is installed: they go to its global meter provider,
+   * which must be installed before the cache connects.
+   */
+  metrics?: CacheMetricsOptions;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -97,6 +109,7 @@ export class KvCache implements Cache {
   readonly #coherence: NearCacheCoherence | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
+  #metrics: CacheMetrics | undefined;
 
   private constructor(client: NatsClient, ownsClient: boolean, config: KvCacheConfig, info: BucketInfo) {
     this.#client = client;
@@ -149,7 +162,7 @@ export class KvCache implements Cache {
       throw e;
     }
     try {
-      return await KvCache.#bind(client, true, config);
+      return await KvCache.#bind(client, true, config, connect);
     } catch (e) {
       await client.close().catch(() => {});
       throw e;
@@ -170,12 +183,21 @@ export class KvCache implements Cache {
    * A cache on a connection the caller owns (several caches and outputs can share one).
    * `close()` then leaves the connection open.
    */
-  static async open(client: NatsClient, options: KvCacheBucketOptions): Promise<KvCache> {
+  static async open(
+    client: NatsClient,
+    options: KvCacheBucketOptions,
+    extra: KvCacheMetricsOption & { label?: string } = {},
+  ): Promise<KvCache> {
     const config = parseKvCacheBucketOptions(options, client.config);
-    return await KvCache.#bind(client, false, config);
+    return await KvCache.#bind(client, false, config, extra);
   }
 
-  static async #bind(client: NatsClient, owns: boolean, config: KvCacheConfig): Promise<KvCache> {
+  static async #bind(
+    client: NatsClient,
+    owns: boolean,
+    config: KvCacheConfig,
+    extra: KvCacheMetricsOption & { label?: string },
+  ): Promise<KvCache> {
     const timeout = config.operationTimeoutMs;
     const nc = client.nc;
     const serverVersion = nc.info?.version ?? "0.0.0";
@@ -206,6 +228,18 @@ export class KvCache implements Cache {
       perKeyTtl: atLeast(serverVersion, 2, 11) && (c as { allow_msg_ttl?: boolean }).allow_msg_ttl === true,
     };
     const cache = new KvCache(client, owns, config, info);
+    const m = extra.metrics;
+    if (m?.enabled !== false) {
+      const meter = (await loadMeter(
+        "@natskit/kv-cache",
+        "",
+        m?.meterProvider as MeterProvider | undefined,
+      )) as Meter | undefined;
+      if (meter) {
+        const label = m?.label ?? extra.label ?? "nats_kv";
+        cache.#metrics = new CacheMetrics(meter, label, config.bucket, client, () => cache.nearCacheStats());
+      }
+    }
     try {
       await cache.#coherence?.start();
     } catch (e) {
@@ -287,7 +321,14 @@ export class KvCache implements Cache {
     return this.#client;
   }
 
-  async get(key: string): Promise<Uint8Array> {
+  get(key: string): Promise<Uint8Array> {
+    const m = this.#metrics;
+    if (m === undefined) return this.#get(key);
+    const start = performance.now();
+    return this.#metered(m, "get", start, this.#get(key));
+  }
+
+  async #get(key: string): Promise<Uint8Array> {
     this.#assertOpen();
     const near = this.#near;
     if (near === undefined) {
@@ -313,7 +354,14 @@ export class KvCache implements Cache {
     return r.value;
   }
 
-  async set(key: string, value: CacheValue, options: WriteOptions = {}): Promise<void> {
+  set(key: string, value: CacheValue, options: WriteOptions = {}): Promise<void> {
+    const m = this.#metrics;
+    if (m === undefined) return this.#set(key, value, options);
+    const start = performance.now();
+    return this.#metered(m, "set", start, this.#set(key, value, options));
+  }
+
+  async #set(key: string, value: CacheValue, options: WriteOptions = {}): Promise<void> {
     this.#assertOpen();
     const skey = this.#codec.encode(key);
     const data = toBytes(value, "set");
@@ -322,7 +370,14 @@ export class KvCache implements Cache {
     await this.#write(skey, key, data, h, "set");
   }
 
-  async add(key: string, value: CacheValue, options: WriteOptions = {}): Promise<void> {
+  add(key: string, value: CacheValue, options: WriteOptions = {}): Promise<void> {
+    const m = this.#metrics;
+    if (m === undefined) return this.#add(key, value, options);
+    const start = performance.now();
+    return this.#metered(m, "add", start, this.#add(key, value, options));
+  }
+
+  async #add(key: string, value: CacheValue, options: WriteOptions = {}): Promise<void> {
     this.#assertOpen();
     const skey = this.#codec.encode(key);
     const data = toBytes(value, "add");
@@ -356,12 +411,26 @@ export class KvCache implements Cache {
     throw new KeyExistsError(key);
   }
 
-  async delete(key: string): Promise<void> {
+  delete(key: string): Promise<void> {
+    const m = this.#metrics;
+    if (m === undefined) return this.#delete(key);
+    const start = performance.now();
+    return this.#metered(m, "delete", start, this.#delete(key));
+  }
+
+  async #delete(key: string): Promise<void> {
     this.#assertOpen();
     await this.#write(this.#codec.encode(key), key, EMPTY, DELETE_HEADERS, "delete");
   }
 
-  async getMulti(keys: readonly string[]): Promise<Map<string, Uint8Array>> {
+  getMulti(keys: readonly string[]): Promise<Map<string, Uint8Array>> {
+    const m = this.#metrics;
+    if (m === undefined) return this.#getMulti(keys);
+    const start = performance.now();
+    return this.#metered(m, "get_multi", start, this.#getMulti(keys));
+  }
+
+  async #getMulti(keys: readonly string[]): Promise<Map<string, Uint8Array>> {
     this.#assertOpen();
     if (!Array.isArray(keys)) throw new InvalidArgumentError("getMulti: expected an array of keys");
     const unique = new Map<string, string>(); // caller key -> stored key; all checked first
@@ -391,7 +460,14 @@ export class KvCache implements Cache {
     return out;
   }
 
-  async setMulti(entries: readonly CacheEntry[]): Promise<void> {
+  setMulti(entries: readonly CacheEntry[]): Promise<void> {
+    const m = this.#metrics;
+    if (m === undefined) return this.#setMulti(entries);
+    const start = performance.now();
+    return this.#metered(m, "set_multi", start, this.#setMulti(entries));
+  }
+
+  async #setMulti(entries: readonly CacheEntry[]): Promise<void> {
     this.#assertOpen();
     if (!Array.isArray(entries)) throw new InvalidArgumentError("setMulti: expected an array of entries");
     // Everything is checked before anything is sent.
@@ -425,6 +501,7 @@ export class KvCache implements Cache {
       await this.#req.idle();
       this.#req.close();
       this.#coherence?.close();
+      this.#metrics?.close();
       if (this.#ownsClient) await this.#client.close().catch(() => {});
     })();
     await this.#closing;
@@ -432,6 +509,18 @@ export class KvCache implements Cache {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** Counts `work`, started at `start`, in the metrics. */
+  async #metered<T>(m: CacheMetrics, op: CacheOperation, start: number, work: Promise<T>): Promise<T> {
+    try {
+      const result = await work;
+      m.done(op, start);
+      return result;
+    } catch (e) {
+      m.done(op, start, e);
+      throw e;
+    }
   }
 
   #assertOpen(): void {

@@ -14,3 +14,4 @@ export {
   v,
   validate,
 } from "./validate.js";
+export { ConnectionTally, LATENCY_NS_BUCKETS, LatencySampler, latencyHistogram, loadMeter } from "./metrics.js";

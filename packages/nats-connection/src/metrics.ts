@@ -1,0 +1,96 @@
+import type { Attributes, Histogram, Meter, MeterProvider } from "@opentelemetry/api";
+import type { NatsClient } from "./client.js";
+
+/**
+ * The meter of a natskit component: from `provider` when given, else from `@opentelemetry/api`'s
+ * global meter provider. `undefined` when the API (an optional peer dependency) is not installed.
+ * A global provider must be installed before this is called: the API hands out no-op meters
+ * until then, and they stay no-op.
+ */
+export async function loadMeter(
+  scope: string,
+  version: string,
+  provider?: MeterProvider,
+): Promise<Meter | undefined> {
+  if (provider) return provider.getMeter(scope, version);
+  try {
+    const api = await import("@opentelemetry/api");
+    return api.metrics.getMeter(scope, version);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Nanosecond buckets from 50 µs to 10 s, for publish-to-ack and request latencies. */
+export const LATENCY_NS_BUCKETS = [
+  50e3, 100e3, 250e3, 500e3, 1e6, 2.5e6, 5e6, 10e6, 25e6, 50e6, 100e6, 250e6, 500e6, 1e9, 2.5e9, 5e9, 10e9,
+];
+
+/** A latency histogram in ns, as Redpanda Connect's `*_latency_ns`. */
+export function latencyHistogram(meter: Meter, name: string, description: string): Histogram {
+  return meter.createHistogram(name, {
+    description,
+    unit: "ns",
+    advice: { explicitBucketBoundaries: LATENCY_NS_BUCKETS },
+  });
+}
+
+/**
+ * Records at most one latency per `gapMs` (default 0.1 ms, so at most 10,000 a second). The SDK
+ * spends about a microsecond on each recording with attributes, more than a whole publish costs
+ * the output at full speed; sampling by time keeps the distribution and bounds that cost. The
+ * histogram's count is therefore not a message count: the counters are.
+ */
+export class LatencySampler {
+  #last = Number.NEGATIVE_INFINITY;
+  constructor(
+    readonly histogram: Histogram,
+    readonly gapMs = 0.1,
+  ) {}
+
+  /** The latency of something that started at `startMs` (`performance.now()`) and ended now. */
+  record(startMs: number, attributes: Attributes): void {
+    const now = performance.now();
+    if (now - this.#last < this.gapMs) return;
+    this.#last = now;
+    this.histogram.record(Math.round((now - startMs) * 1e6), attributes);
+  }
+}
+
+/**
+ * Connection counts of one component since it connected, as Redpanda Connect's
+ * `*_connection_up` / `_lost` / `_failed`: up counts the first connect and every reconnect,
+ * lost every disconnect, failed every attempt that found no server while the first connect waited
+ * (count those with {@link ConnectionTally.failedAttempt} from the `connect_wait` event).
+ */
+export class ConnectionTally {
+  up = 0;
+  lost = 0;
+  failed = 0;
+  #client: NatsClient | undefined;
+  #off: (() => void)[] = [];
+
+  failedAttempt(): void {
+    this.failed++;
+  }
+
+  /** Starts counting on a connected client; returns the function that stops (connected is 0 then). */
+  attach(client: NatsClient): () => void {
+    this.#client = client;
+    this.up++;
+    this.#off.push(
+      client.on("disconnect", () => this.lost++),
+      client.on("reconnect", () => this.up++),
+    );
+    return () => {
+      for (const off of this.#off) off();
+      this.#off = [];
+      this.#client = undefined;
+    };
+  }
+
+  /** 1 while the client is connected, else 0. */
+  get connected(): number {
+    return this.#client?.isConnected() ? 1 : 0;
+  }
+}
