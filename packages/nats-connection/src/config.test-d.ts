@@ -4,8 +4,11 @@ import { expectTypeOf } from "vitest";
 import {
   type ConnectionConfig,
   connectFromConfig,
+  connectionConfigFromEnv,
   connectNats,
+  loadNatsContext,
   type NatsConnectionOptions,
+  type NatsContext,
   parseConnectionConfig,
   type RawConnectionConfig,
 } from "./index.js";
@@ -19,8 +22,12 @@ export function typos(): void {
   void connectFromConfig({ urls, auth: { userCredentialsFile: "x.creds" } });
   // @ts-expect-error `tls.enabeld` is not a field
   void connectFromConfig({ urls, tls: { enabeld: true } });
-  // @ts-expect-error `urls` is required
-  void connectFromConfig({ max_reconnects: 5 });
+  // @ts-expect-error `context` names a context: a string
+  void connectFromConfig({ context: 5 });
+  // @ts-expect-error `inboxPrefix` is the camelCase spelling
+  void connectFromConfig({ urls, inboxPrefix: "_X" });
+  // @ts-expect-error `inbox_prefix` is the YAML spelling
+  void connectNats({ urls, inbox_prefix: "_X" });
   // @ts-expect-error `max_reconnects` is the YAML spelling of `maxReconnects`
   void connectNats({ urls, max_reconnects: 5 });
   // @ts-expect-error `maxReconnect` is not a field
@@ -32,6 +39,12 @@ export function typos(): void {
 }
 
 export function valid(yaml: unknown): void {
+  // A context gives the urls (checked at runtime: urls or context is required).
+  void connectFromConfig({ context: "prod", max_reconnects: -1 });
+  void connectNats({ context: "./prod.json", inboxPrefix: "_INBOX_orders" });
+  void connectNats(connectionConfigFromEnv(process.env, { label: "orders" }));
+  const prod: NatsContext = loadNatsContext("prod", { env: {}, home: "/home/u" });
+  void connectFromConfig({ ...prod.config, max_reconnects: -1 });
   void connectFromConfig({ urls, max_reconnects: -1, wait_on_first_connect: "2m", auth: { token: "t" } });
   void connectNats({ urls, maxReconnects: -1, waitOnFirstConnect: 0, auth: { token: "t" } });
   // Untyped input: validated at runtime, then connected.

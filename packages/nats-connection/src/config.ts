@@ -1,5 +1,8 @@
 import { parseDuration } from "./duration.js";
 import { ConfigError } from "./errors.js";
+import { readNatsContext } from "./nats-context.js";
+import type { ContextFields, NatsContextOptions } from "./nats-settings.js";
+import { type FieldOrigin, translateOrigins } from "./origins.js";
 import {
   isPlainObject,
   keysToSnake,
@@ -32,14 +35,16 @@ export const DEFAULT_MAX_RECONNECTS = 60;
  */
 export const DEFAULT_WAIT_ON_FIRST_CONNECT = "30s";
 
-export interface ParseOptions {
+export interface ParseOptions extends NatsContextOptions {
   /** The component label; it becomes the connection name. */
   label?: string;
 }
 
 /**
  * Validates a Redpanda Connect connection config (snake_case, as parsed from YAML) and returns
- * the normalized config. Reads no files. Throws {@link ConfigError} listing every problem.
+ * the normalized config. Reads no files, except the nats CLI context a `context` field names
+ * (`options.env` / `options.home` say where to look). Throws {@link ConfigError} listing every
+ * problem.
  */
 export function parseConnectionConfig(input: unknown, options: ParseOptions = {}): ConnectionConfig {
   if (options === null || typeof options !== "object") {
@@ -50,10 +55,17 @@ export function parseConnectionConfig(input: unknown, options: ParseOptions = {}
   return parseWith(input, options, "snake");
 }
 
-function parseWith(input: unknown, options: ParseOptions, pathStyle: PathStyle): ConnectionConfig {
+export function parseWith(
+  input: unknown,
+  options: ParseOptions & { origins?: readonly FieldOrigin[] },
+  pathStyle: PathStyle,
+): ConnectionConfig {
   const { data, issues: schemaIssues } = parseFields(connectionConfigSchema, input);
-  const { config, issues } = normalizeConnectionConfig({ urls: [], ...data }, { ...options, pathStyle });
-  const all = mergeIssues(schemaIssues, issues);
+  const { config, issues } = normalizeConnectionConfig(data, { ...options, pathStyle });
+  // A bad `context` value was still meant to give the urls.
+  const badContext = schemaIssues.some((i) => i.path[0] === "context");
+  const cross = badContext ? issues.filter((i) => !(i.path.length === 1 && i.path[0] === "urls")) : issues;
+  const all = mergeIssues(schemaIssues, cross);
   if (all.length > 0) throw new ConfigError(renderIssues(all, pathStyle));
   return config;
 }
@@ -110,22 +122,101 @@ export function parseConnectionOptions(options: NatsConnectionOptions): Connecti
   return parseWith(keysToSnake(rest), name === undefined ? {} : { label: name }, "camel");
 }
 
+/** The explicit fields, with the context's filling the gaps (as natscli flags override a context). */
+function mergeContext(
+  raw: Partial<ParsedConnectionFields>,
+  ctx: ContextFields,
+): { merged: Partial<ParsedConnectionFields>; used: FieldOrigin[] } {
+  const c = ctx.fields;
+  const merged: Partial<ParsedConnectionFields> = { ...raw };
+  const used = new Set<string>();
+  const explicitUrls = raw.urls !== undefined && expandUrls(raw.urls).servers.length > 0;
+  if (!explicitUrls && c.urls !== undefined) {
+    merged.urls = c.urls;
+    used.add("urls");
+  }
+  // Credentials are all-or-nothing: explicit auth (or url credentials) replaces the context's.
+  const explicitAuth =
+    Object.values(raw.auth ?? {}).some((v) => v !== undefined) ||
+    (explicitUrls && expandUrls(raw.urls ?? []).credentials !== undefined);
+  if (!explicitAuth && c.auth) {
+    merged.auth = c.auth;
+    used.add("auth");
+  }
+  if (c.tls) {
+    const t = raw.tls ?? {};
+    const defined = Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined));
+    const fromContext = { ...c.tls };
+    if (nonEmpty(t.root_cas) || nonEmpty(t.root_cas_file)) delete fromContext.root_cas_file;
+    else if (fromContext.root_cas_file !== undefined) used.add("tls.root_cas_file");
+    const tls: NonNullable<ParsedConnectionFields["tls"]> = { ...fromContext, ...defined };
+    if (t.client_certs === undefined && tls.client_certs) used.add("tls.client_certs");
+    merged.tls = tls;
+    used.add("tls");
+  }
+  if (raw.tls_handshake_first === undefined && c.tls_handshake_first !== undefined) {
+    merged.tls_handshake_first = c.tls_handshake_first;
+    used.add("tls_handshake_first");
+  }
+  if (raw.inbox_prefix === undefined && c.inbox_prefix !== undefined) {
+    merged.inbox_prefix = c.inbox_prefix;
+    used.add("inbox_prefix");
+  }
+  const key = (o: FieldOrigin) => {
+    const [a, b] = o.from;
+    return a === "tls" && (b === "root_cas_file" || b === "client_certs") ? `tls.${b}` : String(a);
+  };
+  return { merged, used: ctx.origins.filter((o) => used.has(key(o))) };
+}
+
+const INBOX_PREFIX = /^[^\s*>]+$/;
+
 /**
  * The cross-field rules, for components that parse the connection fields as part of a larger
  * schema (see `connectionFields`). Issue paths are relative to the connection fields; `prefix`
  * is prepended.
  */
 export function normalizeConnectionConfig(
-  raw: ParsedConnectionFields,
-  options: ParseOptions & { pathStyle?: PathStyle; prefix?: Path } = {},
+  input: Partial<ParsedConnectionFields>,
+  options: ParseOptions & { pathStyle?: PathStyle; prefix?: Path; origins?: readonly FieldOrigin[] } = {},
 ): { config: ConnectionConfig; issues: RawIssue[] } {
   const prefix = options.prefix ?? [];
   const issues: RawIssue[] = [];
   const at = (...p: Path) => [...prefix, ...p];
   const push = (path: Path, message: string) => issues.push({ path: at(...path), message });
 
-  const urls = expandUrls(raw.urls);
-  for (const i of urls.issues) push(i.path, i.message);
+  let raw = input;
+  let context: ConnectionConfig["context"];
+  const origins: FieldOrigin[] = [];
+  if (input.context !== undefined) {
+    const read = readNatsContext(input.context, options, at("context"));
+    issues.push(...read.issues);
+    context = { name: read.name, file: read.file };
+    if (read.fields) {
+      const { merged, used } = mergeContext(input, read.fields);
+      raw = merged;
+      origins.push(...used);
+    }
+  }
+  // Components default a missing `urls` to []: both mean "no url", and a context fills it.
+  const urls = expandUrls(raw.urls ?? []);
+  if (raw.urls === undefined) {
+    if (context === undefined) push(["urls"], "required");
+  } else for (const i of urls.issues) push(i.path, i.message);
+
+  let inboxPrefix: string | undefined;
+  if (raw.inbox_prefix !== undefined) {
+    if (
+      !INBOX_PREFIX.test(raw.inbox_prefix) ||
+      raw.inbox_prefix.endsWith(".") ||
+      raw.inbox_prefix.startsWith(".")
+    ) {
+      push(
+        ["inbox_prefix"],
+        `'${raw.inbox_prefix}' is not a valid subject prefix (no spaces, '*' or '>', and no leading or trailing '.')`,
+      );
+    } else inboxPrefix = raw.inbox_prefix;
+  }
 
   const auth = selectAuth(raw.auth ?? {}, urls.credentials, push);
 
@@ -144,6 +235,8 @@ export function normalizeConnectionConfig(
     issues.push({ path: ["label"], message: `expected string, got ${typeOf(rawLabel)}` });
   }
   const label = typeof rawLabel === "string" ? rawLabel.trim() : undefined;
+  // Context origins first: an env var (NATS_CONTEXT) may in turn have named the context.
+  const stages = [origins, options.origins ?? []].filter((o) => o.length > 0);
   const config: ConnectionConfig = {
     servers: urls.servers,
     name: label ? label : undefined,
@@ -152,8 +245,11 @@ export function normalizeConnectionConfig(
     auth,
     tls,
     pathStyle: options.pathStyle ?? "snake",
+    ...(inboxPrefix === undefined ? {} : { inboxPrefix }),
+    ...(context === undefined ? {} : { context }),
+    ...(stages.length === 0 ? {} : { origins: { prefix, stages } }),
   };
-  return { config: hideConfigSecrets(config), issues };
+  return { config: hideConfigSecrets(config), issues: translateOrigins(issues, config) };
 }
 
 type Push = (path: Path, message: string) => void;

@@ -115,6 +115,7 @@ export function toClientOptions(
     timeout: options.timeout ?? DEFAULT_CONNECT_TIMEOUT_MS,
   };
   if (config.name !== undefined) opts.name = config.name;
+  if (config.inboxPrefix !== undefined) opts.inboxPrefix = config.inboxPrefix;
   const auth = authenticator(resolved);
   if (auth) opts.authenticator = auth;
   if (tls) {
@@ -208,7 +209,7 @@ export function classifyConnectError(e: unknown, config: ConnectionConfig): Conn
   if (
     /AuthorizationError|Authorization Violation|UserAuthenticationExpired|authentication expired/i.test(text)
   ) {
-    return make("AUTH_FAILED", `the server rejected the credentials (${describeAuth(config.auth)})`, false);
+    return make("AUTH_FAILED", `the server rejected the credentials (${authSource(config)})`, false);
   }
   const tlsCode = codes.find((c) => UNTRUSTED.has(c));
   if (tlsCode === "ERR_TLS_CERT_ALTNAME_INVALID") {
@@ -301,6 +302,19 @@ export function readServerInfo(url: string, timeoutMs: number): Promise<Record<s
     });
     socket.on("error", (e) => done(e));
   });
+}
+
+/** The auth method as the config spells it, or where it came from: `token of context 'prod' (…)`, `NATS_CREDS`. */
+function authSource(config: ConnectionConfig): string {
+  const own = describeAuth(config.auth);
+  if (config.auth.kind === "none" || ("from" in config.auth && config.auth.from === "url")) return own;
+  const origins = (config.origins?.stages ?? []).flat().filter((o) => o.from[0] === "auth");
+  const names = [...new Set(origins.map((o) => o.name))];
+  if (names.length === 0) return own;
+  if (origins[0]?.to[0] === "context" && config.context) {
+    return `${names.join("/")} of context '${config.context.name}' (${config.context.file})`;
+  }
+  return names.join("/");
 }
 
 function describeAuth(auth: AuthMethod): string {

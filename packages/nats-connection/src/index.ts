@@ -14,6 +14,7 @@ export {
   toClientOptions,
 } from "./connect.js";
 export { type Duration, parseDuration } from "./duration.js";
+export { connectionConfigFromEnv, type EnvConfigOptions, NATS_ENV_VARS } from "./env.js";
 export {
   ConfigError,
   type ConfigIssue,
@@ -21,6 +22,15 @@ export {
   type ConnectErrorCode,
   NatsConnectionError,
 } from "./errors.js";
+export {
+  IGNORED_CONTEXT_FIELDS,
+  loadNatsContext,
+  type NatsContext,
+  natsConfigDir,
+  selectedNatsContext,
+  UNSUPPORTED_CONTEXT_FIELDS,
+} from "./nats-context.js";
+export { NATS_DEFAULT_URL, type NatsContextOptions } from "./nats-settings.js";
 export type { PathStyle } from "./paths.js";
 export { describeConnection, redactConnectionConfig, SECRET_MASK } from "./redact.js";
 export {

@@ -1,6 +1,13 @@
 // For natskit's own packages only: these building blocks change with them, outside semver.
 // Components that embed the connection fields in their config parse them with these.
 export { mergeIssues, normalizeConnectionConfig, parseFields } from "./config.js";
+export {
+  ConnectionTally,
+  LATENCY_NS_BUCKETS,
+  LatencySampler,
+  latencyHistogram,
+  loadMeter,
+} from "./metrics.js";
 export { type Path, type RawIssue, renderIssues } from "./paths.js";
 export { connectionFields, type ParsedConnectionFields } from "./schema.js";
 export {
@@ -14,4 +21,3 @@ export {
   v,
   validate,
 } from "./validate.js";
-export { ConnectionTally, LATENCY_NS_BUCKETS, LatencySampler, latencyHistogram, loadMeter } from "./metrics.js";

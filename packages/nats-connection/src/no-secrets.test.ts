@@ -5,11 +5,15 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { ContextDir, type NatscliContext, natscliContextJson } from "../test/natscli.js";
 import { parseConnectionConfig } from "./config.js";
 import { connectNats } from "./connect.js";
+import { connectionConfigFromEnv } from "./env.js";
 import { ConfigError, ConnectError, NatsConnectionError } from "./errors.js";
+import { loadNatsContext } from "./nats-context.js";
 import { describeConnection, redactConnectionConfig } from "./redact.js";
 import { resolveConnection } from "./resolve.js";
+import type { ConnectionConfig } from "./types.js";
 import { redactUrl } from "./urls.js";
 
 // Every secret holds one of these markers, which no message, path or port can contain by
@@ -169,6 +173,83 @@ describe("nats-connection secrets never escape (property)", () => {
         expectNoSecret(shown(error), p);
       }),
       { numRuns: 40 },
+    );
+  });
+});
+
+describe("nats-connection secrets in nats contexts and env vars never escape (property)", () => {
+  const contexts = new ContextDir();
+  afterAll(() => contexts.remove());
+  let n = 0;
+
+  const contextSecrets = fc.record(
+    {
+      password: secret,
+      token: secret,
+      userJwt: secret,
+      userSeed: secret,
+      nkeyData: secret,
+      credsData: secret,
+      envPassword: secret,
+      socks: secret,
+      unknownValue: secret,
+    },
+    { requiredKeys: [] },
+  );
+  const b64 = (s: string) => `data:;base64,${Buffer.from(s).toString("base64")}`;
+
+  it("nats-context - parse, resolve, load, describe, inspect and every ConfigError show no secret from a context file", () => {
+    fc.assert(
+      fc.property(
+        contextSecrets,
+        fc.constantFrom("natscli", "broken-json", "unknown-field"),
+        fc.boolean(),
+        (p, shape, byEnvRef) => {
+          const fields: NatscliContext = { url: "nats://127.0.0.1:4222" };
+          if (p.password !== undefined)
+            Object.assign(fields, { user: "svc", password: byEnvRef ? "env://CTX_PW" : p.password });
+          if (p.token !== undefined) fields.token = p.token;
+          if (p.userJwt !== undefined || p.userSeed !== undefined) {
+            Object.assign(fields, { user_jwt: p.userJwt ?? "a.b.c", user_seed: p.userSeed ?? "SUAXX" });
+          }
+          if (p.nkeyData !== undefined) fields.nkey = b64(p.nkeyData);
+          if (p.credsData !== undefined) fields.creds = b64(creds(p.credsData));
+          if (p.socks !== undefined) fields.socks_proxy = `socks5://u:${p.socks}@proxy:1080`;
+          let text = natscliContextJson(fields);
+          if (shape === "broken-json") text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+          if (shape === "unknown-field")
+            text = text.replace("{", `{\n  "extra": ${JSON.stringify(p.unknownValue ?? "x")},`);
+          const name = `ctx${n++}`;
+          contexts.saveText(name, text);
+          const env = { ...contexts.env, CTX_PW: p.password ?? "unused", NATS_PASSWORD: p.envPassword ?? "" };
+          const out: unknown[] = [];
+          const attempt = (fn: () => unknown) => {
+            try {
+              const v = fn();
+              out.push(v);
+              if (v && typeof v === "object" && "servers" in v) {
+                const config = v as ConnectionConfig;
+                out.push(describeConnection(config), config.auth, config.tls, resolveConnection(config));
+              }
+            } catch (e) {
+              if (!ConfigError.isInstance(e)) throw e;
+              out.push(e);
+            }
+          };
+          attempt(() => parseConnectionConfig({ context: name }, { env, home: contexts.root }));
+          attempt(() => loadNatsContext(name, { env, home: contexts.root }));
+          attempt(() =>
+            connectionConfigFromEnv(
+              { ...env, NATS_CONTEXT: name, NATS_USER: "svc" },
+              { home: contexts.root },
+            ),
+          );
+          const text2 = shown(...out);
+          expectNoSecret(text2, p);
+          expect(text2).not.toContain(Buffer.from(p.credsData ?? "\u0000none").toString("base64"));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

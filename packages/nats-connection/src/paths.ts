@@ -28,6 +28,8 @@ export function renderPath(path: Path, style: PathStyle = "snake"): string {
 export interface RawIssue {
   path: Path;
   message: string;
+  /** The message names fields in another source's spelling (a nats context, env vars): render it as is. */
+  verbatim?: boolean;
 }
 
 function camelFieldNames(message: string): string {
@@ -42,7 +44,7 @@ export function renderIssues(issues: readonly RawIssue[], style: PathStyle): Con
     path: renderPath(i.path, style),
     // Messages name other fields in YAML spelling; the typed API's users see their own spelling.
     // Quoted parts ('/etc/nats/my_user.creds', urls) are the user's own text and stay as they are.
-    message: style === "camel" ? camelFieldNames(i.message) : i.message,
+    message: style === "camel" && !i.verbatim ? camelFieldNames(i.message) : i.message,
   }));
 }
 

@@ -74,6 +74,8 @@ export function describeConnection(config: ConnectionConfig): Record<string, unk
         }
       : false,
     warnings: connectionWarnings(config),
+    ...(config.inboxPrefix === undefined ? {} : { inboxPrefix: config.inboxPrefix }),
+    ...(config.context === undefined ? {} : { context: { ...config.context } }),
   };
 }
 

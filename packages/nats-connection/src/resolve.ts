@@ -4,6 +4,7 @@ import { nkeys } from "@nats-io/transport-node";
 import { looksLikeFileContent, notAPathMessage } from "./content.js";
 import { ConfigError } from "./errors.js";
 import { createPrivateKey, homedir, readFileSync, X509Certificate } from "./node-builtins.js";
+import { translateOrigins } from "./origins.js";
 import { type Path, type RawIssue, renderIssues, renderPath } from "./paths.js";
 import { describeConnection, hideSecrets, SECRET_MASK } from "./redact.js";
 import type { AuthMethod, ConnectionConfig, PemSource, TlsConfig } from "./types.js";
@@ -41,7 +42,8 @@ export function resolveConnection(config: ConnectionConfig): ResolvedConnection 
   const issues: RawIssue[] = [];
   const tls = config.tls ? resolveTls(config.tls, issues, config) : undefined;
   const auth = resolveAuth(config.auth, issues);
-  if (issues.length > 0) throw new ConfigError(renderIssues(issues, config.pathStyle));
+  if (issues.length > 0)
+    throw new ConfigError(renderIssues(translateOrigins(issues, config), config.pathStyle));
   if (tls) {
     hideSecrets(tls, () => ({
       ...tls,

@@ -41,7 +41,11 @@ export const authSchema = v.object({
  * parsed value to `normalizeConnectionConfig`.
  */
 export const connectionFields = {
-  urls: v.union(v.array(v.string()), v.string()),
+  // Optional: a `context` can give the urls; without one, config.ts reports `urls: required`.
+  urls: v.optional(v.union(v.array(v.string()), v.string())),
+  /** A nats CLI context, by name or path; read in config.ts. */
+  context: str(),
+  inbox_prefix: str(),
   max_reconnects: v.optional(v.int()),
   tls: v.optional(tlsSchema),
   tls_handshake_first: bool(),

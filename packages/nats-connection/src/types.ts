@@ -1,5 +1,6 @@
 import type { Duration } from "./duration.js";
-import type { PathStyle } from "./paths.js";
+import type { FieldOrigin } from "./origins.js";
+import type { Path, PathStyle } from "./paths.js";
 import type { ServerUrl } from "./urls.js";
 
 /**
@@ -18,9 +19,24 @@ import type { ServerUrl } from "./urls.js";
 export interface NatsConnectionOptions {
   /**
    * Server URLs. An item containing commas is expanded into several URLs. `user:pass@` and
-   * `token@` credentials in a URL are used (the NATS client alone ignores them).
+   * `token@` credentials in a URL are used (the NATS client alone ignores them). Required
+   * unless `context` names a context (whose `url` is then used).
    */
-  urls: string | readonly string[];
+  urls?: string | readonly string[] | undefined;
+  /**
+   * A `nats` CLI context (as `nats context save` writes it): a name, looked up in
+   * `$XDG_CONFIG_HOME/nats/context/<name>.json` (default `~/.config/nats/context`), or the path
+   * of a context file (a value with a `/` or ending in `.json`). Its url, credentials and TLS
+   * files are used; fields set here override the context's.
+   * @example { context: "prod", maxReconnects: -1 }
+   */
+  context?: string | undefined;
+  /**
+   * Prefix of the subjects replies are received on (request/reply, JetStream API calls), for
+   * accounts whose permissions allow only certain reply subjects.
+   * @default "_INBOX"
+   */
+  inboxPrefix?: string | undefined;
   /** Connection name shown by the server's monitoring (`/connz`); Redpanda Connect uses the label. */
   name?: string;
   /**
@@ -135,6 +151,17 @@ export interface ConnectionConfig {
   readonly tls: TlsConfig | undefined;
   /** How paths are spelled in errors raised later (file reads, connect). */
   readonly pathStyle: PathStyle;
+  /** `inbox_prefix`; `undefined`: the client's `_INBOX`. */
+  readonly inboxPrefix?: string | undefined;
+  /** The nats CLI context the config named, if any. */
+  readonly context?: { readonly name: string; readonly file: string } | undefined;
+  /**
+   * Fields that came from a context or the environment, so problems found when the files are
+   * read name their source (`context: 'prod' (…): creds: …`). For natskit's own use.
+   */
+  readonly origins?:
+    | { readonly prefix: Path; readonly stages: readonly (readonly FieldOrigin[])[] }
+    | undefined;
 }
 
 /**
@@ -149,8 +176,15 @@ export interface ConnectionConfig {
  * ```
  */
 export interface RawConnectionConfig {
-  /** Server URLs; an item containing commas is expanded into several URLs. */
-  urls: string | readonly string[];
+  /** Server URLs; an item containing commas is expanded into several URLs. Required unless `context` is set. */
+  urls?: string | readonly string[] | undefined;
+  /**
+   * A `nats` CLI context by name (`~/.config/nats/context/<name>.json`) or path; fields set here
+   * override the context's.
+   */
+  context?: string | undefined;
+  /** Prefix of reply subjects (request/reply, JetStream API). @default "_INBOX" */
+  inbox_prefix?: string | undefined;
   /** Negative retries forever. @default 60 */
   max_reconnects?: number | undefined;
   tls?: RawTlsConfig | undefined;
