@@ -3,13 +3,14 @@ import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
 import { CacheConfigError } from "@natskit/kv-cache";
 import { ConfigError, ConnectError } from "@natskit/nats-connection";
-import { formatProblem, loadConfig, renderConfigPath } from "./config.js";
+import { formatProblem, loadConfig, type Plan, renderConfigPath } from "./config.js";
 import { runDemo } from "./demo.js";
 import { UsageError } from "./errors.js";
-import { createLogger, isLogLevel, LOG_LEVELS, type Logger, type LogLevel } from "./log.js";
-import { errorText, type RunStats, runPipeline } from "./run.js";
+import { Readiness, startHttpServer } from "./http.js";
+import { createLogger, LOG_LEVELS, type Logger, type LogLevel, parseLogLevel } from "./log.js";
+import { errorText, type RunOptions, type RunStats, runPipeline } from "./run.js";
 import { configJsonSchema } from "./schema.js";
-import { failedSummaryJson, progressLine, summaryJson, summaryLine } from "./summary.js";
+import { failedSummaryJson, progressLine, summaryFields, summaryJson, summaryLine } from "./summary.js";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -20,7 +21,8 @@ const EXIT_CODES = `Exit status:
   2  bad config or usage`;
 
 const COMMON = `Options:
-  --log-level <l>  ${LOG_LEVELS.join(" | ")} (default: info)
+  --log-level <l>  ${LOG_LEVELS.join(" | ")} (any case; default: the config's
+                   logger.level, else info)
   --quiet, -q      only errors; no progress line, no summary line
   --json           print a machine-readable summary on stdout
   --help, -h       this help`;
@@ -46,6 +48,9 @@ Runs the config until the input ends, or until SIGINT/SIGTERM: then reading stop
 messages in flight are awaited (up to shutdown_timeout, 10s by default) and the summary printed.
 \${VAR} and \${VAR:default} in the config are replaced from the environment first.
 On a terminal a progress line is drawn on stderr; otherwise one summary line is printed at the end.
+Logs go to stderr (logger: level, format logfmt | json, static_fields). Unless http.enabled is
+false, /ping, /ready and /metrics (Prometheus) are served on http.address (default 0.0.0.0:4195);
+an address in use is logged and the run goes on without them.
 
 ${COMMON}
 
@@ -78,7 +83,8 @@ ${EXIT_CODES}`,
 };
 
 interface Flags {
-  logLevel: LogLevel;
+  /** `--log-level` (or `error` for `--quiet`); without it the config's `logger.level` applies. */
+  logLevel: LogLevel | undefined;
   quiet: boolean;
   json: boolean;
 }
@@ -116,9 +122,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${HELP[command]}\n`);
       return EXIT.ok;
     }
-    const level = (values["log-level"] as string | undefined) ?? "info";
-    if (!isLogLevel(level))
-      throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join(", ")}, got '${level}'`);
+    const given = values["log-level"] as string | undefined;
+    const level = given === undefined ? undefined : parseLogLevel(given);
+    if (given !== undefined && level === undefined)
+      throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join(", ")}, got '${given}'`);
     if (values.url !== undefined && command !== "demo")
       throw new UsageError("--url is an option of 'natskit demo'");
     if (command === "run" && positionals.length !== 1)
@@ -134,7 +141,8 @@ export async function main(argv: string[]): Promise<number> {
     };
     // On a terminal a log line first clears the progress line it interrupts.
     const live = !flags.quiet && process.stderr.isTTY;
-    const log = createLogger(flags.logLevel, (l) => process.stderr.write(live ? `\r\x1b[2K${l}` : l));
+    const write = (l: string) => process.stderr.write(live ? `\r\x1b[2K${l}` : l);
+    const log = createLogger({ level: flags.logLevel ?? "info" }, write);
     switch (command) {
       case "schema":
         process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
@@ -142,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
       case "lint":
         return lint(positionals, flags);
       case "run":
-        return await run(positionals[0] as string, flags, log);
+        return await run(positionals[0] as string, flags, write);
       default:
         return await demo(values.url as string | undefined, flags, log);
     }
@@ -212,7 +220,7 @@ function versionText(): string {
   ].join("\n");
 }
 
-async function run(file: string, flags: Flags, log: Logger): Promise<number> {
+async function run(file: string, flags: Flags, write: (line: string) => void): Promise<number> {
   const { plan, problems, warnings = [] } = loadConfig(readConfig(file));
   if (!plan) {
     for (const p of problems) process.stderr.write(`${formatProblem(file, p)}\n`);
@@ -221,18 +229,65 @@ async function run(file: string, flags: Flags, log: Logger): Promise<number> {
     if (flags.json) process.stdout.write(`${failedSummaryJson(error)}\n`);
     return EXIT.usage;
   }
+  const log = createLogger(
+    { ...plan.logger, ...(flags.logLevel === undefined ? {} : { level: flags.logLevel }) },
+    write,
+  );
   for (const w of warnings) log.warn(formatProblem(file, w));
   return await withSignals(log, async (signal) => {
-    const outcome = await execute(() => runPipeline(plan, { log, signal, ...progress(flags) }), log);
-    if (!outcome.ok) {
-      // --json always gives a summary: here of a run that ended before its first message.
-      if (flags.json) process.stdout.write(`${failedSummaryJson(outcome.error)}\n`);
-      return outcome.code;
+    // Before the run: /ready answers 503 while the components wait for a server.
+    const service = await startService(plan, log);
+    try {
+      const outcome = await execute(
+        () => runPipeline(plan, { log, signal, ...progress(flags), ...service.options }),
+        log,
+      );
+      if (!outcome.ok) {
+        // --json always gives a summary: here of a run that ended before its first message.
+        if (flags.json) process.stdout.write(`${failedSummaryJson(outcome.error)}\n`);
+        return outcome.code;
+      }
+      const stats = outcome.value;
+      report(stats, flags, log);
+      return stats.failed > 0 || stats.inputError !== undefined ? EXIT.failed : EXIT.ok;
+    } finally {
+      await service.close();
     }
-    const stats = outcome.value;
-    report(stats, flags);
-    return stats.failed > 0 || stats.inputError !== undefined ? EXIT.failed : EXIT.ok;
   });
+}
+
+/**
+ * The `http` and `metrics` sections: a meter provider installed as the global one (before the
+ * output and the caches exist, so their meters record into it) and the HTTP endpoints.
+ */
+async function startService(
+  plan: Plan,
+  log: Logger,
+): Promise<{ options: Pick<RunOptions, "readiness" | "meter">; close(): Promise<void> }> {
+  if (!plan.http.enabled) return { options: {}, close: async () => {} };
+  const readiness = new Readiness();
+  // Loaded only here: lint, schema and runs without http do not pay for the SDK.
+  const metrics =
+    plan.metrics.kind === "prometheus" ? (await import("./metrics.js")).installMetrics() : undefined;
+  const server = await startHttpServer({
+    address: plan.http.address,
+    rootPath: plan.http.rootPath,
+    configured: plan.http.configured,
+    readiness,
+    scrape: metrics?.scrape,
+    log: log.with({ path: "root.http" }),
+  });
+  if (!server) {
+    await metrics?.shutdown();
+    return { options: {}, close: async () => {} };
+  }
+  return {
+    options: { readiness, ...(metrics ? { meter: metrics.meter } : {}) },
+    close: async () => {
+      await server.close();
+      await metrics?.shutdown();
+    },
+  };
 }
 
 async function demo(url: string | undefined, flags: Flags, log: Logger): Promise<number> {
@@ -249,7 +304,7 @@ async function demo(url: string | undefined, flags: Flags, log: Logger): Promise
     const table = !flags.quiet && !flags.json;
     if (table) process.stdout.write(`${result.table}\n`);
     // The table carries the summary line already.
-    report(result.stats, table ? { ...flags, quiet: true } : flags, result.verified);
+    report(result.stats, table ? { ...flags, quiet: true } : flags, log, result.verified);
     if (!result.verified) log.error("verification failed: the stream does not hold what was expected");
     return result.stats.failed > 0 || !result.verified ? EXIT.failed : EXIT.ok;
   });
@@ -285,13 +340,13 @@ function progress(flags: Flags): { onProgress?: (s: RunStats) => void } {
   };
 }
 
-function report(stats: RunStats, flags: Flags, verified?: boolean): void {
+function report(stats: RunStats, flags: Flags, log: Logger, verified?: boolean): void {
   if (!flags.quiet && process.stderr.isTTY) process.stderr.write("\r\x1b[2K");
   if (flags.json) {
     const json = JSON.parse(summaryJson(stats)) as Record<string, unknown>;
     process.stdout.write(`${JSON.stringify(verified === undefined ? json : { ...json, verified })}\n`);
   }
-  if (!flags.quiet) process.stderr.write(`natskit: ${summaryLine(stats)}\n`);
+  if (!flags.quiet) log.info(summaryLine(stats), summaryFields(stats));
 }
 
 /** SIGINT/SIGTERM abort the run gracefully; a second one exits at once. */

@@ -1,7 +1,14 @@
 import { createMessage } from "@natskit/interpolation";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatProblem, loadConfig, MAX_CONFIG_CHARS, type Problem, parsePath } from "./config.js";
+import {
+  formatProblem,
+  loadConfig,
+  MAX_CONFIG_CHARS,
+  type Problem,
+  parsePath,
+  renderConfigPath as renderPath,
+} from "./config.js";
 import { configJsonSchema } from "./schema.js";
 import { summaryLine } from "./summary.js";
 
@@ -232,8 +239,140 @@ describe("config", () => {
 
   it("demo - the JSON Schema covers input, caches and output fields", () => {
     const schema = JSON.stringify(configJsonSchema());
-    for (const field of ["generate", "dedupe", "nats_kv", "nats_jetstream", "max_in_flight", "near_cache"])
+    for (const field of [
+      "generate",
+      "dedupe",
+      "nats_kv",
+      "nats_jetstream",
+      "max_in_flight",
+      "near_cache",
+      "http",
+      "address",
+      "logger",
+      "static_fields",
+      "metrics",
+      "prometheus",
+    ])
       expect(schema).toContain(`"${field}"`);
+  });
+
+  it("demo - http, logger and metrics default to Redpanda Connect's: 0.0.0.0:4195, INFO logfmt, prometheus", () => {
+    const { plan } = loadConfig(VALID, {});
+    expect(plan?.http).toEqual({
+      enabled: true,
+      address: "0.0.0.0:4195",
+      rootPath: "/benthos",
+      configured: false,
+    });
+    expect(plan?.logger).toEqual({ staticFields: { "@service": "natskit" } });
+    expect(plan?.metrics).toEqual({ kind: "prometheus", explicit: false });
+    expect(plan?.inputLabel).toBe("");
+  });
+
+  it("demo - the Redpanda Connect shapes of http, logger and metrics load", () => {
+    const { plan, problems, warnings } = loadConfig(
+      `${VALID}    msg_id: '\${! json("id") }'
+http:
+  address: "127.0.0.1:0"
+  enabled: true
+  root_path: /natskit
+  debug_endpoints: false
+logger:
+  level: Debug
+  format: json
+  add_timestamp: true
+  level_name: severity
+  static_fields:
+    '@service': ingest
+    env: prod
+metrics:
+  prometheus: {}
+`,
+      {},
+    );
+    expect(problems).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(plan?.http).toEqual({
+      enabled: true,
+      address: "127.0.0.1:0",
+      rootPath: "/natskit",
+      configured: true,
+    });
+    expect(plan?.logger).toEqual({
+      level: "debug",
+      format: "json",
+      addTimestamp: true,
+      levelName: "severity",
+      staticFields: { "@service": "ingest", env: "prod" },
+    });
+    expect(plan?.metrics).toEqual({ kind: "prometheus", explicit: true });
+    const none = loadConfig(`${VALID}metrics:\n  none: {}\nlogger:\n  static_fields: {}\n`, {});
+    expect(none.plan?.metrics.kind).toBe("none");
+    expect(none.plan?.logger.staticFields).toEqual({});
+  });
+
+  it("demo - wrong http, logger and metrics fields are problems naming their path", () => {
+    const { problems } = loadConfig(
+      `${VALID}http:
+  address: 4195
+  enabled: "yes"
+  root_path: metrics
+  debug_endpoints: true
+  cert_file: ./x.pem
+  port: 1
+logger:
+  level: verbose
+  format: text
+  file:
+    path: ./x.log
+  static_fields:
+    "a b": x
+    msg: y
+    ok: [1]
+metrics:
+  prometheus:
+    push_url: http://gateway
+  statsd: {}
+`,
+      {},
+    );
+    const shown = problems.map((p) => `${p.line}: ${renderPath(p.path)}: ${p.message}`);
+    expect(shown).toEqual([
+      "22: http.address: expected host:port, got number 4195",
+      "23: http.enabled: expected true or false, got 'yes'",
+      "24: http.root_path: expected a path starting with '/', got 'metrics'",
+      "25: http.debug_endpoints: natskit has no debug endpoints: remove it or set false, got boolean true",
+      "26: http.cert_file: Redpanda Connect's 'cert_file' is not supported by natskit: serve /metrics behind a TLS-terminating proxy",
+      "27: http.port: unknown field 'port' (expected one of address, enabled, root_path, debug_endpoints)",
+      "29: logger.level: expected one of OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE, ALL (any case), got 'verbose'",
+      "30: logger.format: expected logfmt or json, got 'text'",
+      "31: logger.file: Redpanda Connect's 'file' is not supported by natskit: logs go to stderr: redirect it",
+      "34: logger.static_fields.a b: a field name cannot hold spaces, '=' or quotes",
+      "35: logger.static_fields.msg: 'msg' is the name of the level, message or time field",
+      "36: logger.static_fields.ok: expected a string, got a list",
+      "39: metrics.prometheus.push_url: Redpanda Connect's 'push_url' is not supported: natskit's prometheus metrics take no options and are served on the http server's /metrics",
+      "40: metrics.statsd: unknown metrics type 'statsd' (supported: prometheus, none)",
+    ]);
+    expect(loadConfig(`${VALID}http:\n  address: "localhost:99999"\n`, {}).problems).toMatchObject([
+      {
+        path: ["http", "address"],
+        message: "expected host:port such as '0.0.0.0:4195', got 'localhost:99999'",
+      },
+    ]);
+    expect(loadConfig(`${VALID}metrics:\n  mapping: root = this\n`, {}).problems).toMatchObject([
+      { path: ["metrics", "mapping"], message: expect.stringContaining("'mapping' is not supported") },
+    ]);
+  });
+
+  it("demo - prometheus metrics with http off is a warning: nothing would serve them", () => {
+    const { plan, warnings } = loadConfig(
+      `${VALID}    msg_id: '\${! json("id") }'\nhttp:\n  enabled: false\nmetrics:\n  prometheus: {}\n`,
+      {},
+    );
+    expect(plan).toBeDefined();
+    expect(warnings).toMatchObject([
+      { path: ["metrics", "prometheus"], message: expect.stringContaining("nothing serves /metrics") },
+    ]);
   });
 
   it("demo - the summary line names every counter", () => {

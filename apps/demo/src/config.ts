@@ -16,6 +16,16 @@ import {
   resolveConnection,
 } from "@natskit/nats-connection";
 import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, visit, YAMLParseError } from "yaml";
+import { DEFAULT_HTTP_ADDRESS, DEFAULT_ROOT_PATH, parseHttpAddress } from "./http.js";
+import {
+  DEFAULT_STATIC_FIELDS,
+  isLogfmtKey,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFormat,
+  type LoggerOptions,
+  parseLogLevel,
+} from "./log.js";
 
 /** `input.generate.interval` when not given, as in Redpanda Connect. */
 const GENERATE_DEFAULT_INTERVAL_MS = 1000;
@@ -62,14 +72,38 @@ export interface CacheSpec {
   config: KvCacheConfig;
 }
 
+/** The `http` section: Redpanda Connect's service endpoints (`/ping`, `/ready`, `/metrics`). */
+export interface HttpSpec {
+  /** @default true, as in Redpanda Connect */
+  enabled: boolean;
+  /** @default "0.0.0.0:4195" */
+  address: string;
+  /** @default "/benthos" */
+  rootPath: string;
+  /** `address` was set in the config (a default one already in use is only a warning). */
+  configured: boolean;
+}
+
+/** The `metrics` section: `prometheus` (the default; served on `/metrics`) or `none`. */
+export interface MetricsSpec {
+  kind: "prometheus" | "none";
+  /** The section was in the config. */
+  explicit: boolean;
+}
+
 /** A validated config, compiled and ready to run. */
 export interface Plan {
   input: InputSpec;
+  /** `input.label`, the `label` of `input_received`; `""` when not set, as in Redpanda Connect. */
+  inputLabel: string;
   processors: ProcessorSpec[];
   caches: CacheSpec[];
   output: { label: string; raw: Record<string, unknown>; config: OutputConfig };
   /** How long a shutdown waits for acks of messages in flight. */
   shutdownTimeoutMs: number;
+  http: HttpSpec;
+  logger: LoggerOptions;
+  metrics: MetricsSpec;
 }
 
 export interface LoadResult {
@@ -79,7 +113,16 @@ export interface LoadResult {
   warnings?: Problem[];
 }
 
-const TOP_LEVEL = ["input", "pipeline", "cache_resources", "output", "shutdown_timeout"] as const;
+const TOP_LEVEL = [
+  "input",
+  "pipeline",
+  "cache_resources",
+  "output",
+  "http",
+  "logger",
+  "metrics",
+  "shutdown_timeout",
+] as const;
 const DEFAULT_SHUTDOWN_MS = 10_000;
 /** Configs are small; a larger file is a mistake (or an attack), refused before parsing. */
 export const MAX_CONFIG_CHARS = 4 * 1024 * 1024;
@@ -205,6 +248,11 @@ function planWarnings(plan: Plan): Problem[] {
         ": after a crash, a rerun publishes the messages in doubt again and the stream can drop the copies only when they carry the same Nats-Msg-Id; set it from the message, e.g. the dedupe key",
     });
   }
+  if (plan.metrics.explicit && plan.metrics.kind === "prometheus" && !plan.http.enabled)
+    warnings.push({
+      path: ["metrics", "prometheus"],
+      message: "http.enabled is false, so nothing serves /metrics: enable http or use 'none'",
+    });
   return warnings;
 }
 
@@ -251,8 +299,205 @@ function validate(raw: unknown, problems: Problem[], env: Environment): Plan | u
     if ("error" in d || d.ms < 0) push(["shutdown_timeout"], "error" in d ? d.error : "must not be negative");
     else shutdownTimeoutMs = d.ms;
   }
-  if (!input || !processors || !caches || !output) return undefined;
-  return { input, processors, caches, output, shutdownTimeoutMs };
+  const http = validateHttp(raw.http, push);
+  const logger = validateLogger(raw.logger, push);
+  const metrics = validateMetrics(raw.metrics, push);
+  let inputLabel = "";
+  if (isRecord(raw.input) && raw.input.label !== undefined) {
+    if (typeof raw.input.label === "string") inputLabel = raw.input.label;
+    else push(["input", "label"], `expected a string, got ${describe(raw.input.label)}`);
+  }
+  if (!input || !processors || !caches || !output || !http || !logger || !metrics) return undefined;
+  return { input, inputLabel, processors, caches, output, shutdownTimeoutMs, http, logger, metrics };
+}
+
+/** Redpanda Connect fields natskit does not take, with what to do instead. */
+const UNSUPPORTED: Record<string, Record<string, string>> = {
+  http: {
+    cert_file: "serve /metrics behind a TLS-terminating proxy",
+    key_file: "serve /metrics behind a TLS-terminating proxy",
+    cors: "the endpoints are for scrapers and probes, not browsers",
+    basic_auth: "bind to a private address or put a proxy in front",
+  },
+  logger: { file: "logs go to stderr: redirect it" },
+  metrics: { mapping: "the names are Redpanda Connect's already" },
+};
+
+function unsupported(section: keyof typeof UNSUPPORTED, key: string): string | undefined {
+  const hint = UNSUPPORTED[section]?.[key];
+  return hint === undefined ? undefined : `Redpanda Connect's '${key}' is not supported by natskit: ${hint}`;
+}
+
+/** Unknown keys of a service section, with a hint for the Redpanda Connect fields natskit lacks. */
+function sectionKeys(
+  obj: Record<string, unknown>,
+  section: keyof typeof UNSUPPORTED,
+  known: readonly string[],
+  push: Push,
+): void {
+  for (const k of Object.keys(obj)) {
+    if (known.includes(k)) continue;
+    push(
+      [section, k],
+      unsupported(section, k) ?? `unknown field '${k}' (expected one of ${known.join(", ")})`,
+    );
+  }
+}
+
+function validateHttp(value: unknown, push: Push): HttpSpec | undefined {
+  const spec: HttpSpec = {
+    enabled: true,
+    address: DEFAULT_HTTP_ADDRESS,
+    rootPath: DEFAULT_ROOT_PATH,
+    configured: false,
+  };
+  if (value === undefined || value === null) return spec;
+  if (!isRecord(value)) {
+    push(["http"], `expected a mapping with 'address' and 'enabled', got ${describe(value)}`);
+    return undefined;
+  }
+  sectionKeys(value, "http", ["address", "enabled", "root_path", "debug_endpoints"], push);
+  let ok = true;
+  const bad = (field: string, message: string) => {
+    push(["http", field], message);
+    ok = false;
+  };
+  const { address, enabled, root_path: rootPath, debug_endpoints: debug } = value;
+  if (enabled !== undefined) {
+    if (typeof enabled === "boolean") spec.enabled = enabled;
+    else bad("enabled", `expected true or false, got ${describe(enabled)}`);
+  }
+  if (address !== undefined) {
+    const parsed = typeof address === "string" ? parseHttpAddress(address) : "expected host:port";
+    if (typeof parsed === "string")
+      bad("address", typeof address === "string" ? parsed : `${parsed}, got ${describe(address)}`);
+    else {
+      spec.address = address as string;
+      spec.configured = true;
+    }
+  }
+  if (rootPath !== undefined) {
+    if (typeof rootPath === "string" && /^\/[^\s?#]*$/.test(rootPath)) spec.rootPath = rootPath;
+    else bad("root_path", `expected a path starting with '/', got ${describe(rootPath)}`);
+  }
+  if (debug !== undefined && debug !== false)
+    bad("debug_endpoints", `natskit has no debug endpoints: remove it or set false, got ${describe(debug)}`);
+  return ok ? spec : undefined;
+}
+
+function validateLogger(value: unknown, push: Push): LoggerOptions | undefined {
+  const spec: LoggerOptions = {};
+  if (value === undefined || value === null) return { staticFields: DEFAULT_STATIC_FIELDS };
+  if (!isRecord(value)) {
+    push(["logger"], `expected a mapping with 'level' and 'format', got ${describe(value)}`);
+    return undefined;
+  }
+  const names = ["level_name", "message_name", "timestamp_name"] as const;
+  sectionKeys(value, "logger", ["level", "format", "add_timestamp", ...names, "static_fields"], push);
+  let ok = true;
+  const bad = (path: ConfigPath, message: string) => {
+    push(["logger", ...path], message);
+    ok = false;
+  };
+  if (value.level !== undefined) {
+    const level = typeof value.level === "string" ? parseLogLevel(value.level) : undefined;
+    if (level) spec.level = level;
+    else
+      bad(
+        ["level"],
+        `expected one of ${LOG_LEVELS.map((l) => l.toUpperCase()).join(", ")} (any case), got ${describe(value.level)}`,
+      );
+  }
+  if (value.format !== undefined) {
+    if ((LOG_FORMATS as readonly unknown[]).includes(value.format)) spec.format = value.format as LogFormat;
+    else bad(["format"], `expected ${LOG_FORMATS.join(" or ")}, got ${describe(value.format)}`);
+  }
+  if (value.add_timestamp !== undefined) {
+    if (typeof value.add_timestamp === "boolean") spec.addTimestamp = value.add_timestamp;
+    else bad(["add_timestamp"], `expected true or false, got ${describe(value.add_timestamp)}`);
+  }
+  const keys: Record<(typeof names)[number], "levelName" | "messageName" | "timestampName"> = {
+    level_name: "levelName",
+    message_name: "messageName",
+    timestamp_name: "timestampName",
+  };
+  for (const n of names) {
+    const v = value[n];
+    if (v === undefined) continue;
+    if (typeof v === "string" && isLogfmtKey(v)) spec[keys[n]] = v;
+    else bad([n], `expected a field name without spaces, '=' or quotes, got ${describe(v)}`);
+  }
+  const reserved = new Set([
+    spec.levelName ?? "level",
+    spec.messageName ?? "msg",
+    spec.timestampName ?? "time",
+  ]);
+  const fields = value.static_fields;
+  if (fields !== undefined && fields !== null) {
+    if (!isRecord(fields))
+      bad(["static_fields"], `expected a mapping of names to strings, got ${describe(fields)}`);
+    else {
+      const statics: Record<string, string> = {};
+      for (const [k, v] of Object.entries(fields)) {
+        if (!isLogfmtKey(k)) bad(["static_fields", k], "a field name cannot hold spaces, '=' or quotes");
+        else if (reserved.has(k))
+          bad(["static_fields", k], `'${k}' is the name of the level, message or time field`);
+        else if (typeof v === "string" || typeof v === "number" || typeof v === "boolean")
+          statics[k] = String(v);
+        else bad(["static_fields", k], `expected a string, got ${describe(v)}`);
+      }
+      spec.staticFields = statics;
+    }
+  } else if (fields === null) spec.staticFields = {};
+  spec.staticFields ??= DEFAULT_STATIC_FIELDS;
+  return ok ? spec : undefined;
+}
+
+function validateMetrics(value: unknown, push: Push): MetricsSpec | undefined {
+  if (value === undefined || value === null) return { kind: "prometheus", explicit: false };
+  if (!isRecord(value)) {
+    push(["metrics"], `expected a mapping with 'prometheus' or 'none', got ${describe(value)}`);
+    return undefined;
+  }
+  const types = ["prometheus", "none"];
+  let ok = true;
+  for (const k of Object.keys(value)) {
+    if (types.includes(k)) continue;
+    push(
+      ["metrics", k],
+      unsupported("metrics", k) ?? `unknown metrics type '${k}' (supported: ${types.join(", ")})`,
+    );
+    ok = false;
+  }
+  const found = types.filter((t) => t in value);
+  if (found.length !== 1) {
+    if (ok)
+      push(
+        ["metrics"],
+        found.length === 0
+          ? "missing metrics type: expected prometheus or none"
+          : "expected exactly one metrics type, got 'prometheus' and 'none'",
+      );
+    return undefined;
+  }
+  const kind = found[0] as "prometheus" | "none";
+  const body = value[kind];
+  if (body !== null && body !== undefined) {
+    if (!isRecord(body)) {
+      push(["metrics", kind], `expected a mapping, got ${describe(body)}`);
+      return undefined;
+    }
+    for (const k of Object.keys(body)) {
+      push(
+        ["metrics", kind, k],
+        kind === "prometheus"
+          ? `Redpanda Connect's '${k}' is not supported: natskit's prometheus metrics take no options and are served on the http server's /metrics`
+          : `unknown field '${k}' (none takes no options)`,
+      );
+      ok = false;
+    }
+  }
+  return ok ? { kind, explicit: true } : undefined;
 }
 
 type Push = (path: ConfigPath, message: string) => void;

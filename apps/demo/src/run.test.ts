@@ -4,7 +4,7 @@ import { loadConfig } from "./config.js";
 import { createLogger } from "./log.js";
 import { lines, readInput } from "./run.js";
 
-const log = createLogger("error", () => {});
+const log = createLogger({ level: "error" }, () => {});
 const OUTPUT = `output:\n  nats_jetstream:\n    urls: [nats://127.0.0.1:4222]\n    subject: a\n`;
 
 async function read(input: string, opts: { stdin?: Readable; signal?: AbortSignal } = {}): Promise<string[]> {

@@ -4,11 +4,13 @@ import type { Readable } from "node:stream";
 import { createMessage, type Message } from "@natskit/interpolation";
 import { JetStreamOutput, JetStreamOutputError } from "@natskit/jetstream-output";
 import { KeyNotFoundError, KvCache } from "@natskit/kv-cache";
-import type { ConnectionEvents } from "@natskit/nats-connection";
+import type { Meter } from "@opentelemetry/api";
 import { type InputSpec, type Plan, type ProcessorSpec, renderConfigPath } from "./config.js";
 import { claimKey, DONE_VALUE, type Liveness, parseClaim } from "./dedupe.js";
+import type { Readiness } from "./http.js";
 import type { Logger } from "./log.js";
 import { Presence } from "./presence.js";
+import { ConnectionWatch } from "./watch.js";
 
 /** What a run did. Every message read ends up in exactly one of acked, deduplicated, failed. */
 export interface RunStats {
@@ -48,6 +50,10 @@ export interface RunOptions {
   stdin?: Readable;
   /** Called about every 200 ms and once at the end. */
   onProgress?: (stats: RunStats) => void;
+  /** Gets the output and each cache, before they connect, for `/ready`. */
+  readiness?: Readiness;
+  /** Where the run's own instruments go (`input_received`); the packages use the global provider. */
+  meter?: Meter;
 }
 
 /** The stats of a run that has not read anything yet. */
@@ -76,16 +82,19 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
   const fail = (code: string, err: unknown) => {
     stats.failed++;
     stats.errors[code] = (stats.errors[code] ?? 0) + 1;
-    if (stats.errors[code] <= 3) log.warn(`message failed: ${errorText(err)}`);
-    else if (stats.errors[code] === 4) log.warn(`more ${code} failures are counted but not logged`);
+    if (stats.errors[code] <= 3) log.warn(`message failed: ${errorText(err)}`, { error_code: code });
+    else if (stats.errors[code] === 4)
+      log.warn(`more ${code} failures are counted but not logged`, { error_code: code });
   };
 
   const caches = new Map<string, KvCache>();
+  const watches: ConnectionWatch[] = [];
   const presence = new Presence(randomBytes(8).toString("hex"));
   const liveness = new Map<KvCache, Liveness>();
   let output: JetStreamOutput | undefined;
   let forceClose: NodeJS.Timeout | undefined;
   let removeAbort = () => {};
+  const stopMetrics = observeInput(opts.meter, plan.inputLabel, stats);
   const tick = opts.onProgress
     ? setInterval(() => {
         stats.elapsedMs = performance.now() - started;
@@ -94,26 +103,44 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
       }, 200)
     : undefined;
   try {
-    for (const c of plan.caches) {
-      log.debug(`cache '${c.label}': connecting to bucket '${c.config.bucket}'`);
+    for (const c of plan.caches)
+      opts.readiness?.add(`cache '${c.label}'`, () => caches.get(c.label)?.client.isConnected() ?? false);
+    opts.readiness?.add(`output '${plan.output.label}'`, () => output?.client?.isConnected() ?? false);
+    for (const [i, c] of plan.caches.entries()) {
+      const what = `cache '${c.label}'`;
+      const clog = log.with({ label: c.label, path: `root.cache_resources.${i}` });
+      const watch = new ConnectionWatch({ what, log: clog });
+      watches.push(watch);
+      clog.debug(`${what}: connecting to bucket '${c.config.bucket}'`);
       // Validated (and labelled) when the YAML was loaded: the untyped-input path of the package.
       const cache = await KvCache.connect(c.config, {
-        onEvent: waitLogger(`cache '${c.label}'`, log),
+        label: c.label,
+        onEvent: watch.onEvent,
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
       caches.set(c.label, cache);
+      watch.connected(cache.client.nc.getServer(), { bucket: c.config.bucket });
       // Claims this run makes are known to be alive for as long as it answers here.
       await presence.announce(cache.client.nc);
       liveness.set(cache, presence.liveness(cache.client.nc));
     }
+    const outputWatch = new ConnectionWatch({
+      what: `output '${plan.output.label}'`,
+      log: log.with({ label: plan.output.label, path: "root.output" }),
+      // As the package's `output_held`: accepted, not yet published (waiting out an outage).
+      held: () => (output ? output.stats.pending - output.stats.inflight : 0),
+      retries: () => output?.stats.retries ?? 0,
+    });
+    watches.push(outputWatch);
     output = new JetStreamOutput(plan.output.config, {
+      metrics: { label: plan.output.label },
       connect: {
-        onEvent: waitLogger(`output '${plan.output.label}'`, log),
+        onEvent: outputWatch.onEvent,
         ...(opts.signal ? { signal: opts.signal } : {}),
       },
     });
     await output.connect();
-    log.info(`output '${plan.output.label}': connected`);
+    outputWatch.connected(output.client?.nc.getServer());
     const out = output;
 
     // A shutdown is bounded even when acks never come (e.g. the server is gone): at the deadline
@@ -153,7 +180,8 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
         .then(
           (ack) => {
             stats.acked++;
-            if (ack.duplicate) stats.duplicates++;
+            // A fast-ingest batch ack says nothing about duplicates; a message ack does.
+            if ("duplicate" in ack && ack.duplicate) stats.duplicates++;
             finishClaims(claims, m);
           },
           (err: unknown) => {
@@ -207,6 +235,8 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
     await settleClaims(claims, Math.max(0, left));
   } finally {
     if (tick) clearInterval(tick);
+    stopMetrics();
+    for (const w of watches) w.stop();
     clearTimeout(forceClose);
     removeAbort();
     await output
@@ -221,14 +251,17 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
   return stats;
 }
 
-/** Says that a connect waits for its server: on the first retry, then about every 5 s. */
-function waitLogger(what: string, log: Logger): (e: ConnectionEvents) => void {
-  let next = 0;
-  return (e) => {
-    if (e.type !== "connect_wait" || e.waitedMs < next) return;
-    next = e.waitedMs + 5000;
-    log.warn(`${what}: waiting for a server (${e.error.message}); trying again`);
-  };
+/**
+ * `input_received`, as Redpanda Connect's: observed from the run's own count when scraped, so a
+ * message costs nothing extra. Returns the function that ends the series.
+ */
+function observeInput(meter: Meter | undefined, label: string, stats: RunStats): () => void {
+  if (!meter) return () => {};
+  const received = meter.createObservableCounter("input_received", { description: "messages read" });
+  const observe = (r: { observe(value: number, attributes: Record<string, string>): void }) =>
+    r.observe(stats.read, { label });
+  received.addCallback(observe);
+  return () => received.removeCallback(observe);
 }
 
 function applyMappings(

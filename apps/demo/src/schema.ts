@@ -2,6 +2,7 @@ import { outputConfigSchema } from "@natskit/jetstream-output/internal";
 import { kvCacheConfigSchema } from "@natskit/kv-cache/internal";
 import { toJsonSchema } from "@natskit/nats-connection/internal";
 import { z } from "zod";
+import { LOG_LEVELS } from "./log.js";
 
 // The packages describe their configs without zod; their JSON Schemas go in these slots.
 const natsKv = z.unknown();
@@ -22,14 +23,19 @@ export const configSchema = z
   .strictObject({
     input: z
       .union([
-        z.strictObject({ stdin: z.strictObject({ codec: z.literal("lines").optional() }).nullable() }),
         z.strictObject({
+          label: z.string().optional(),
+          stdin: z.strictObject({ codec: z.literal("lines").optional() }).nullable(),
+        }),
+        z.strictObject({
+          label: z.string().optional(),
           file: z.strictObject({
             paths: z.array(z.string()).min(1).describe("files read line by line, in order"),
             codec: z.literal("lines").optional(),
           }),
         }),
         z.strictObject({
+          label: z.string().optional(),
           generate: z.strictObject({
             count: z.int().min(0).optional().describe("messages to generate; 0 = unlimited"),
             interval: z
@@ -81,6 +87,47 @@ export const configSchema = z
       .optional()
       .describe("caches referred to by label"),
     output: z.strictObject({ label: z.string().optional(), nats_jetstream: natsJetstream }),
+    http: z
+      .strictObject({
+        enabled: z.boolean().optional().describe("serve /ping, /ready and /metrics; default true"),
+        address: z
+          .string()
+          .optional()
+          .describe("host:port to listen on; default '0.0.0.0:4195'; port 0 picks a free one"),
+        root_path: z
+          .string()
+          .optional()
+          .describe("the endpoints are also served under this prefix; default '/benthos'"),
+        debug_endpoints: z.literal(false).optional().describe("natskit has none"),
+      })
+      .optional()
+      .describe("Redpanda Connect's service endpoints"),
+    logger: z
+      .strictObject({
+        level: z
+          .enum([...LOG_LEVELS.map((l) => l.toUpperCase()), ...LOG_LEVELS])
+          .optional()
+          .describe("OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE or ALL (any case); default INFO"),
+        format: z.enum(["logfmt", "json"]).optional().describe("default logfmt"),
+        add_timestamp: z.boolean().optional().describe("default false"),
+        level_name: z.string().optional().describe("default 'level'"),
+        message_name: z.string().optional().describe("default 'msg'"),
+        timestamp_name: z.string().optional().describe("default 'time'"),
+        static_fields: z
+          .record(z.string(), z.string())
+          .nullable()
+          .optional()
+          .describe("fields on every line; default { '@service': natskit }"),
+      })
+      .optional()
+      .describe("log lines on stderr"),
+    metrics: z
+      .union([
+        z.strictObject({ prometheus: z.strictObject({}).nullable() }),
+        z.strictObject({ none: z.strictObject({}).nullable() }),
+      ])
+      .optional()
+      .describe("prometheus (default): served on the http server's /metrics; none: off"),
     shutdown_timeout: z.string().optional().describe("how long a shutdown waits for acks; default 10s"),
   })
   .describe("natskit config (Redpanda Connect shape)");

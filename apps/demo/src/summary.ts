@@ -28,6 +28,24 @@ export function summaryLine(stats: RunStats): string {
   );
 }
 
+/** The summary's numbers as log fields (snake_case, as Redpanda Connect's log fields). */
+export function summaryFields(stats: RunStats): Record<string, number | boolean> {
+  return {
+    read: stats.read,
+    published: stats.published,
+    acked: stats.acked,
+    duplicates: stats.duplicates,
+    taken_over: stats.takenOver,
+    deduplicated: stats.deduplicated,
+    filtered: stats.filtered,
+    failed: stats.failed,
+    retries: stats.retries,
+    elapsed_ms: Math.round(stats.elapsedMs),
+    msgs_per_sec: rate(stats),
+    interrupted: stats.interrupted,
+  };
+}
+
 /** `--json`: the stats, stable field names, one object. */
 export function summaryJson(stats: RunStats): string {
   return JSON.stringify({ ...stats, elapsedMs: Math.round(stats.elapsedMs), msgsPerSec: rate(stats) });

@@ -214,7 +214,8 @@ describe("natskit run after a crash", () => {
         failed: 3,
         errors: { INVALID_MSG_ID: 3 },
       });
-      expect(p.stderr).toContain('field "msg_id"');
+      // A logfmt value: the quotes of the message are escaped.
+      expect(p.stderr).toContain('msg="message failed: field \\"msg_id\\"');
       expect(p.stderr).toContain("already in the stream 1");
       const info = await a.jsm.streams.info("CN", { subjects_filter: ">" });
       expect(info.state.subjects).toEqual({ "cn.events": 1 });

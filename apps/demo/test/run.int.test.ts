@@ -463,7 +463,7 @@ output:
       `${insecure}:7:27: warning: output.nats_jetstream.tls.skip_cert_verify: true: the server's certificate is not checked`,
     );
     const run = await runCli(["run", insecure, "--json"], { stdin: "", env: { NATS_URL: undefined } });
-    expect(run.stderr).toContain("warn: ");
+    expect(run.stderr).toContain('level=warn msg="');
     expect(run.stderr).toContain("output.nats_jetstream.tls.skip_cert_verify: true");
   });
 
