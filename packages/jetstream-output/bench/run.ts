@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { repoRoot, startNatsServer } from "@natskit/test-nats";
+import { compareVersions, repoRoot, startNatsServer } from "@natskit/test-nats";
 import { ScrapeReader } from "@natskit/test-nats/metrics";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { JetStreamOutput } from "../src/index.js";
@@ -62,11 +62,17 @@ function goBench(): string | undefined {
   return r.status === 0 ? out : undefined;
 }
 
-async function freshStream(url: string, name: string, subjects: string[]) {
+async function freshStream(url: string, name: string, subjects: string[], batched = false) {
   const nc = await connect({ servers: url });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.delete(name).catch(() => undefined);
-  await jsm.streams.add({ name, subjects, storage: "file" as never });
+  // allow_batched: fast ingest (nats-server 2.14+); older servers drop the field.
+  await jsm.streams.add({
+    name,
+    subjects,
+    storage: "file" as never,
+    ...(batched ? { allow_batched: true } : {}),
+  });
   return {
     count: async () => (await jsm.streams.info(name)).state.messages,
     close: async () => {
@@ -116,13 +122,13 @@ async function outputPath(
   size: number,
   n: number,
   msgId: boolean,
-  metrics = false,
+  { metrics = false, fast = false } = {},
 ): Promise<number> {
-  const s = await freshStream(url, "BENCH", ["bench.>"]);
+  const s = await freshStream(url, "BENCH", ["bench.>"], fast);
   const reader = metrics ? new ScrapeReader() : undefined;
   const provider = reader ? new MeterProvider({ readers: [reader] }) : undefined;
   const out = new JetStreamOutput(
-    benchConfig(url, "bench", msgId, { max_in_flight: WINDOW }),
+    benchConfig(url, "bench", msgId, { max_in_flight: WINDOW, ...(fast ? { fast_ingest: "auto" } : {}) }),
     provider ? { metrics: { meterProvider: provider } } : {},
   );
   await out.connect();
@@ -138,7 +144,7 @@ async function outputPath(
   return seconds;
 }
 
-function goPublish(bin: string, url: string, size: number, n: number): number {
+function goPublish(bin: string, url: string, size: number, n: number, msgId = false): number {
   const out = execFileSync(
     bin,
     [
@@ -153,6 +159,7 @@ function goPublish(bin: string, url: string, size: number, n: number): number {
       "-window",
       String(WINDOW),
       "-reset",
+      ...(msgId ? ["-msgid"] : []),
     ],
     {
       encoding: "utf8",
@@ -167,6 +174,7 @@ function goPublish(bin: string, url: string, size: number, n: number): number {
 const storeDir = mkdtempSync(join(tmpdir(), "natskit-bench-"));
 const server = await startNatsServer({ storeDir });
 const go = goBench();
+const fastIngest = compareVersions(server.version, "2.14.0") >= 0;
 try {
   console.error(
     `nats-server ${server.version}, n=${N} (raw js.publish n=${RAW_N}), window=${WINDOW}, ${ROUNDS} rounds${go ? "" : ", Go peer not available"}`,
@@ -179,12 +187,27 @@ try {
         [
           "output, Nats-Msg-Id, metrics to an SDK meter provider",
           N,
-          () => outputPath(server.url, size, N, true, true),
+          () => outputPath(server.url, size, N, true, { metrics: true }),
         ],
         ["output, no msg id", N, () => outputPath(server.url, size, N, false)],
         ["raw js.publish (window)", RAW_N, () => rawJsPublish(server.url, size, RAW_N)],
       ];
-      if (go) variants.push(["Go nats.go PublishAsync", N, async () => goPublish(go, server.url, size, N)]);
+      if (fastIngest) {
+        variants.push(
+          [
+            "output, fast_ingest, Nats-Msg-Id",
+            N,
+            () => outputPath(server.url, size, N, true, { fast: true }),
+          ],
+          ["output, fast_ingest, no msg id", N, () => outputPath(server.url, size, N, false, { fast: true })],
+        );
+      }
+      if (go) {
+        variants.push(
+          ["Go nats.go PublishAsync", N, async () => goPublish(go, server.url, size, N)],
+          ["Go nats.go PublishAsync -msgid", N, async () => goPublish(go, server.url, size, N, true)],
+        );
+      }
       for (let k = 0; k < variants.length; k++) {
         const [name, n, run] = variants[(k + round) % variants.length] as (typeof variants)[number];
         record(name, size, n, await run());
@@ -198,17 +221,20 @@ try {
 }
 
 const lines = [
-  "| variant | size | n | msgs/s (median) | MB/s | vs raw js.publish | vs Go |",
+  "| variant | size | n | msgs/s (median) | MB/s | vs raw js.publish | vs Go (like for like: -msgid for rows with ids) |",
   "|---|---|---|---|---|---|---|",
 ];
 for (const size of SIZES) {
   const raw = median(rows.get(`raw js.publish (window)|${size}`)?.msgsPerSec ?? []);
   const goRate = median(rows.get(`Go nats.go PublishAsync|${size}`)?.msgsPerSec ?? []);
+  const goIds = median(rows.get(`Go nats.go PublishAsync -msgid|${size}`)?.msgsPerSec ?? []);
   for (const row of rows.values()) {
     if (row.size !== size) continue;
     const m = median(row.msgsPerSec);
+    const withIds = /Msg-Id|-msgid/.test(row.variant);
+    const go = withIds ? goIds : goRate;
     lines.push(
-      `| ${row.variant} | ${size} B | ${row.n} | ${Math.round(m).toLocaleString("en")} | ${((m * size) / 1e6).toFixed(1)} | ${raw ? (m / raw).toFixed(2) : "-"}× | ${goRate ? (m / goRate).toFixed(2) : "-"}× |`,
+      `| ${row.variant} | ${size} B | ${row.n} | ${Math.round(m).toLocaleString("en")} | ${((m * size) / 1e6).toFixed(1)} | ${raw ? (m / raw).toFixed(2) : "-"}× | ${go ? (m / go).toFixed(2) : "-"}× |`,
     );
   }
 }

@@ -56,6 +56,13 @@ export interface RawOutputConfig extends RawConnectionConfig {
   max_retries?: number | undefined;
   /** Exponential backoff between retries, ±25% jitter. */
   backoff?: RawBackoff | undefined;
+  /**
+   * `auto`: publish bulk traffic in fast-ingest batches (one flow ack per up to 500 messages)
+   * where the server (≥ 2.14) and the stream (`allow_batched`) support it, detected per stream;
+   * per-message acks otherwise. A message acked in a batch resolves with a `BatchAck` (no stream
+   * sequence, no duplicate flag). @default "off"
+   */
+  fast_ingest?: "off" | "auto" | undefined;
 }
 
 /** The `metadata` section: a key is sent when any prefix or any (unanchored, RE2) pattern matches. */
@@ -102,6 +109,8 @@ export interface OutputConfig {
   readonly backoff: { readonly initialMs: number; readonly maxMs: number };
   /** `inject_tracing_map`, run with `this` = the trace propagation carrier. */
   readonly tracing: Mapping | undefined;
+  /** @default "off" */
+  readonly fastIngest: "off" | "auto";
 }
 
 export interface ParseOutputOptions {
@@ -233,6 +242,7 @@ export function parseOutputConfig(raw: unknown, options: ParseOutputOptions = {}
     maxRetries,
     backoff: { initialMs, maxMs },
     tracing,
+    fastIngest: c.fast_ingest ?? "off",
   };
 }
 

@@ -9,11 +9,13 @@ export {
   type RawOutputConfig,
 } from "./config.js";
 export { BatchWriteError, JetStreamOutputError, type JetStreamOutputErrorCode } from "./errors.js";
+export type { BatchAck } from "./fast-ingest.js";
 export type { MeterProviderLike, OutputMetricsOptions } from "./metrics.js";
-export { JetStreamOutput, type OutputOptions, type OutputStats } from "./output.js";
+export { JetStreamOutput, type OutputEvent, type OutputOptions, type OutputStats } from "./output.js";
 export {
   AckPublisher,
   type AckPublisherOptions,
+  type MessageAck,
   type PubAck,
   type PublishJob,
   type ResultHandler,

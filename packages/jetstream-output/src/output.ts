@@ -16,6 +16,7 @@ import {
   type RawOutputConfig,
 } from "./config.js";
 import { BatchWriteError, JetStreamOutputError } from "./errors.js";
+import { type FastIngestProbe, FastIngestPublisher } from "./fast-ingest.js";
 import { HeaderBuilder, headerNameProblem, headerValueProblem, subjectProblem } from "./headers.js";
 import { OutputMetrics, type OutputMetricsOptions } from "./metrics.js";
 import { randomBytes } from "./node-builtins.js";
@@ -55,7 +56,35 @@ export interface OutputOptions extends ParseOutputOptions {
    * which must be installed before `connect()`.
    */
   metrics?: OutputMetricsOptions;
+  /** What the output decided on its own: fast ingest found on or off for a stream, and why. */
+  onEvent?: (event: OutputEvent) => void;
 }
+
+/** Reported through `OutputOptions.onEvent`. */
+export type OutputEvent = {
+  readonly type: "fast_ingest";
+  /** The stream; absent when the decision holds for every stream (the server lacks fast ingest). */
+  readonly stream?: string;
+  /** Batches are used for bulk traffic to this stream from now on. */
+  readonly enabled: boolean;
+  /** Why not, when `enabled` is false. */
+  readonly reason?: string;
+};
+
+/** Per stream: its fast-ingest publisher and whether the stream takes batches. */
+interface FastStream {
+  readonly publisher: FastIngestPublisher<Job>;
+  /** `unknown` until the first batch start answers. */
+  state: "unknown" | "on" | "off";
+  /** When `off`, the time after which a batch is tried again (a stream update may allow it). */
+  retryAt: number;
+}
+
+/** The ack interval a batch asks for (the server's maximum) and the flow acks allowed outstanding. */
+const FAST_FLOW = 500;
+const FAST_OUTSTANDING = 2;
+/** Most subjects whose stream is looked up; beyond, new subjects take per-message acks. */
+const MAX_SUBJECT_LOOKUPS = 10_000;
 
 interface BatchState {
   acks: PubAck[];
@@ -117,6 +146,11 @@ export class JetStreamOutput implements Output {
   #client: NatsClient | undefined;
   #ownsClient = false;
   #publisher: AckPublisher<Job> | undefined;
+  /** `fast_ingest: auto`: the stream of each subject seen (null: none, or unknown), and per stream its batches. */
+  #subjectStreams = new Map<string, string | null>();
+  #lookups = new Set<string>();
+  #fast = new Map<string, FastStream>();
+  #fastOff: string | undefined;
   #jsm: Promise<JetStreamManager> | undefined;
   #unsubscribe: (() => void)[] = [];
 
@@ -179,7 +213,9 @@ export class JetStreamOutput implements Output {
   }
 
   get stats(): OutputStats {
-    return { ...this.#stats, pending: this.#pendingCount(), inflight: this.#publisher?.inflight ?? 0 };
+    let inflight = this.#publisher?.inflight ?? 0;
+    for (const f of this.#fast.values()) inflight += f.publisher.inflight;
+    return { ...this.#stats, pending: this.#pendingCount(), inflight };
   }
 
   /** The connection in use (after `connect()`). */
@@ -229,12 +265,21 @@ export class JetStreamOutput implements Output {
     });
     publisher.start();
     this.#publisher = publisher;
+    if (this.config.fastIngest === "auto") {
+      this.#fastOff = fastIngestUnavailable(client.nc.info?.version);
+      if (this.#fastOff)
+        this.#options.onEvent?.({ type: "fast_ingest", enabled: false, reason: this.#fastOff });
+    }
     if (!client.isConnected()) publisher.disconnected();
     this.#unsubscribe.push(
-      client.on("disconnect", () => publisher.disconnected()),
+      client.on("disconnect", () => {
+        publisher.disconnected();
+        for (const f of this.#fast.values()) f.publisher.disconnected();
+      }),
       client.on("reconnect", () => {
         this.#maxPayload = client.nc.info?.max_payload ?? this.#maxPayload;
         publisher.reconnected();
+        for (const f of this.#fast.values()) f.publisher.reconnected();
         this.#pump();
       }),
       client.on("error", (e) => {
@@ -496,10 +541,10 @@ export class JetStreamOutput implements Output {
   }
 
   #pump(): void {
-    const publisher = this.#publisher;
-    if (!publisher) return;
+    if (!this.#publisher) return;
     const q = this.#queue;
     while (this.#head < q.length) {
+      const publisher = this.#route(q[this.#head] as Job);
       if (!publisher.canSend()) {
         if (this.#head >= 4096) {
           // Drop the consumed front so a queue that never empties does not grow without bound.
@@ -525,6 +570,91 @@ export class JetStreamOutput implements Output {
       q.length = 0;
       this.#head = 0;
     }
+  }
+
+  /**
+   * Where a message goes: with `fast_ingest: auto`, into its stream's fast-ingest batch while
+   * there is bulk traffic (a batch is open, or the backlog fills two flow windows) and the stream
+   * takes batches; through the per-message publisher otherwise, and while its stream is being
+   * looked up.
+   */
+  #route(job: Job): AckPublisher<Job> | FastIngestPublisher<Job> {
+    const perMessage = this.#publisher as AckPublisher<Job>;
+    if (this.config.fastIngest !== "auto" || this.#fastOff !== undefined) return perMessage;
+    const stream = this.#streamOf(job.subject);
+    if (!stream) return perMessage;
+    const f = this.#fastStream(stream);
+    if (f.state === "off") {
+      if (performance.now() < f.retryAt) return perMessage;
+      f.state = "unknown";
+    }
+    if (f.publisher.open || this.#pendingCount() >= 2 * FAST_FLOW) return f.publisher;
+    return perMessage;
+  }
+
+  /** The stream that captures `subject`, from a cache filled by `$JS.API.STREAM.NAMES` lookups. */
+  #streamOf(subject: string): string | null | undefined {
+    const known = this.#subjectStreams.get(subject);
+    if (known !== undefined || this.#lookups.has(subject)) return known;
+    if (this.#subjectStreams.size >= MAX_SUBJECT_LOOKUPS) return null;
+    const nc = this.#client?.nc;
+    if (!nc) return undefined;
+    this.#lookups.add(subject);
+    nc.request("$JS.API.STREAM.NAMES", JSON.stringify({ subject }), { timeout: this.config.ackTimeoutMs })
+      .then(
+        (m) => {
+          const names = (m.json() as { streams?: string[] | null }).streams ?? [];
+          this.#subjectStreams.set(subject, names.length === 1 ? (names[0] as string) : null);
+        },
+        () => this.#subjectStreams.set(subject, null), // not permitted, or no answer: per-message acks
+      )
+      .finally(() => this.#lookups.delete(subject));
+    return undefined;
+  }
+
+  #fastStream(stream: string): FastStream {
+    let f = this.#fast.get(stream);
+    if (f) return f;
+    const publisher = new FastIngestPublisher<Job>(this.#client!.nc, {
+      stream,
+      flow: Math.max(1, Math.min(FAST_FLOW, Math.floor(this.config.maxInFlight / FAST_OUTSTANDING))),
+      outstanding: FAST_OUTSTANDING,
+      ackTimeoutMs: this.config.ackTimeoutMs,
+      onResult: (job, err, ack) => this.#onResult(job, err, ack),
+      onReturn: (job) => this.#requeue(job),
+      onProbe: (probe) => this.#probed(stream, probe),
+      hasMore: () => this.#head < this.#queue.length,
+    });
+    publisher.start();
+    if (!this.#client?.isConnected()) publisher.disconnected();
+    f = { publisher, state: "unknown", retryAt: 0 };
+    this.#fast.set(stream, f);
+    return f;
+  }
+
+  #probed(stream: string, probe: FastIngestProbe): void {
+    const f = this.#fast.get(stream);
+    if (!f) return;
+    const was = f.state;
+    if (probe.supported) f.state = "on";
+    else {
+      f.state = "off";
+      f.retryAt = performance.now() + probe.retryAfterMs;
+    }
+    if (was === f.state) return;
+    this.#options.onEvent?.(
+      probe.supported
+        ? { type: "fast_ingest", stream, enabled: true }
+        : { type: "fast_ingest", stream, enabled: false, reason: probe.reason },
+    );
+  }
+
+  /** A message the stream did not store and that did not count as an attempt: first in line again. */
+  #requeue(job: Job): void {
+    job.attempts--;
+    if (this.#head > 0) this.#queue[--this.#head] = job;
+    else this.#queue.unshift(job);
+    queueMicrotask(() => this.#pump());
   }
 
   #onResult(job: Job, err: JetStreamOutputError | undefined, ack: PubAck | undefined): void {
@@ -639,7 +769,7 @@ export class JetStreamOutput implements Output {
       if (err.attempts === 0) err.attempts = job.attempts;
     } else {
       this.#stats.acked++;
-      if (ack?.duplicate) this.#stats.duplicates++;
+      if (ack?.kind === "message" && ack.duplicate) this.#stats.duplicates++;
       const m = this.#metrics;
       if (m && job.sentAt !== 0) m.latency.record(job.sentAt, m.attributes);
     }
@@ -679,6 +809,7 @@ export class JetStreamOutput implements Output {
     this.#timers.clear();
     for (const [timer] of sleeping) clearTimeout(timer);
     this.#publisher?.close(CLOSED);
+    for (const f of this.#fast.values()) f.publisher.close(CLOSED);
     const q = this.#queue;
     this.#queue = [];
     const head = this.#head;
@@ -730,4 +861,11 @@ function isParsed(c: RawOutputConfig | OutputConfig): c is OutputConfig {
     "subject" in c &&
     typeof (c as OutputConfig).subject === "object"
   );
+}
+
+/** Why fast ingest is off for the whole connection, or undefined when the server may have it (2.14+). */
+function fastIngestUnavailable(version: string | undefined): string | undefined {
+  const [major = 0, minor = 0] = (version ?? "0.0.0").split(".").map((n) => Number.parseInt(n, 10));
+  if (major > 2 || (major === 2 && minor >= 14)) return undefined;
+  return `nats-server ${version ?? "(unknown version)"} has no fast ingest (needs 2.14+)`;
 }

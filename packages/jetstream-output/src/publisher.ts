@@ -6,14 +6,23 @@ import {
   type Subscription,
 } from "@nats-io/transport-node";
 import { JetStreamOutputError } from "./errors.js";
+import type { BatchAck } from "./fast-ingest.js";
 
-/** A stream's acknowledgement of one message. */
-export interface PubAck {
+/** A stream's acknowledgement of one message, published with an ack of its own. */
+export interface MessageAck {
+  readonly kind: "message";
   readonly stream: string;
   readonly seq: number;
   /** The stream had already stored a message with this `Nats-Msg-Id`. */
   readonly duplicate: boolean;
 }
+
+/**
+ * How the stream acknowledged a message: on its own (`kind: "message"`, with its stream
+ * sequence), or as part of a fast-ingest batch (`kind: "batch"`, without; see `fast_ingest`).
+ * Narrow on `kind` before reading `seq` or `duplicate`.
+ */
+export type PubAck = MessageAck | BatchAck;
 
 /** What the publisher needs to know about a message it carries; the rest is the caller's. */
 export interface PublishJob {
@@ -21,10 +30,10 @@ export interface PublishJob {
 }
 
 /** Called exactly once per `send`: with an ack, or with an error. */
-export type ResultHandler<J extends PublishJob> = (
+export type ResultHandler<J extends PublishJob, A = MessageAck> = (
   job: J,
   error: JetStreamOutputError | undefined,
-  ack: PubAck | undefined,
+  ack: A | undefined,
 ) => void;
 
 export interface AckPublisherOptions<J extends PublishJob> {
@@ -209,12 +218,12 @@ export class AckPublisher<J extends PublishJob> {
     try {
       const data = msg.data;
       let error: JetStreamOutputError | undefined;
-      let ack: PubAck | undefined;
+      let ack: MessageAck | undefined;
       try {
         if (data.length === 0) error = statusError(msg, job.subject);
         else {
           const seqNo = this.#fastAck(data);
-          if (seqNo > 0) ack = { stream: this.#streamName, seq: seqNo, duplicate: false };
+          if (seqNo > 0) ack = { kind: "message", stream: this.#streamName, seq: seqNo, duplicate: false };
           else [error, ack] = readAck(data, job.subject);
         }
       } catch (cause) {
@@ -357,7 +366,10 @@ const PERMANENT_ERR_CODES = new Set([
 ]);
 
 /** The JSON path for an ack the fast check did not take: an error ack, a duplicate, anything odd. */
-function readAck(data: Uint8Array, subject: string): [JetStreamOutputError, undefined] | [undefined, PubAck] {
+function readAck(
+  data: Uint8Array,
+  subject: string,
+): [JetStreamOutputError, undefined] | [undefined, MessageAck] {
   let body: unknown;
   try {
     body = JSON.parse(decoder.decode(data));
@@ -379,10 +391,10 @@ function readAck(data: Uint8Array, subject: string): [JetStreamOutputError, unde
   if (typeof b.stream !== "string" || b.stream === "" || typeof b.seq !== "number") {
     return [invalidAck("the ack has no stream or sequence"), undefined];
   }
-  return [undefined, { stream: b.stream, seq: b.seq, duplicate: b.duplicate === true }];
+  return [undefined, { kind: "message", stream: b.stream, seq: b.seq, duplicate: b.duplicate === true }];
 }
 
-function apiError(
+export function apiError(
   e: { code?: number; err_code?: number; description?: string },
   subject: string,
 ): JetStreamOutputError {
@@ -398,7 +410,7 @@ function apiError(
 }
 
 /** A reply with no body is a status; 503 = no responders, classified later by the output. */
-function statusError(msg: Msg, subject: string): JetStreamOutputError {
+export function statusError(msg: Msg, subject: string): JetStreamOutputError {
   const code = msg.headers?.code ?? 0;
   if (code === 503) {
     return new JetStreamOutputError("NO_STREAM", `no responders for '${subject}'`, {
@@ -457,7 +469,7 @@ const SLAB = 256 * 1024;
  * Used only when the connection exposes the protocol handler this was written against
  * (nats-core 3.x); otherwise the publisher falls back to `nc.publish`.
  */
-class WireWriter {
+export class WireWriter {
   #slab = Buffer.allocUnsafe(SLAB);
   #used = 0;
 

@@ -28,6 +28,7 @@ export const outputConfigSchema = v.object({
   ack_timeout: v.optional(v.string()),
   max_retries: v.optional(v.int()),
   backoff: v.optional(backoffSchema),
+  fast_ingest: v.optional(v.enum(["off", "auto"] as const)),
 });
 
 // The public types are plain interfaces (config.ts), so the schemas stay out of the published API;

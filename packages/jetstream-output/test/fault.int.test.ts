@@ -2,7 +2,7 @@ import { createMessage } from "@natskit/interpolation";
 import { startNatsCluster, startNatsServer } from "@natskit/test-nats";
 import { afterEach, describe, expect, it } from "vitest";
 import { JetStreamOutput, type PubAck } from "../src/index.js";
-import { addStream, admin, Outputs, readStream } from "./helpers.js";
+import { addStream, admin, Outputs, perMessage, readStream } from "./helpers.js";
 
 const outputs = new Outputs();
 afterEach(() => outputs.closeAll());
@@ -89,7 +89,7 @@ describe("jetstream-output faults", () => {
       expect(stored.length, stats).toBe(total);
       expect(new Set(stored.map((m) => m.data)).size).toBe(total);
       // Every ack names a distinct stream sequence: no message was acked twice as new.
-      expect(new Set(acks.map((x) => x.seq)).size).toBe(total);
+      expect(new Set(acks.map((x) => perMessage(x).seq)).size).toBe(total);
     } finally {
       await a.nc.close();
       await server.stop();

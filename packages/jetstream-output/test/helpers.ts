@@ -1,6 +1,6 @@
 import { type JetStreamManager, jetstreamManager, type StreamConfig } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import type { JetStreamOutput } from "../src/index.js";
+import type { JetStreamOutput, MessageAck, PubAck } from "../src/index.js";
 
 /** A raw client connection for setting up streams and reading them back. */
 export async function admin(
@@ -77,4 +77,10 @@ export async function rejectionOf(
     return e as Error;
   }
   throw new Error("expected a rejection");
+}
+
+/** The ack as a per-message one (the default without `fast_ingest`); fails the test otherwise. */
+export function perMessage(ack: PubAck): MessageAck {
+  if (ack.kind !== "message") throw new Error(`expected a per-message ack, got a '${ack.kind}' ack`);
+  return ack;
 }

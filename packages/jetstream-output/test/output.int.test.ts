@@ -9,7 +9,7 @@ import {
   JetStreamOutputError,
   type RawOutputConfig,
 } from "../src/index.js";
-import { addStream, admin, Outputs, readStream, rejectionOf, streamCount } from "./helpers.js";
+import { addStream, admin, Outputs, perMessage, readStream, rejectionOf, streamCount } from "./helpers.js";
 
 const outputs = new Outputs();
 afterEach(() => outputs.closeAll());
@@ -48,7 +48,7 @@ describe("jetstream-output contract", () => {
     const s = await stream();
     const o = await output({ subject: `${s.prefix}.a` });
     const ack = await o.write(createMessage("hello"));
-    expect(ack).toEqual({ stream: s.name, seq: 1, duplicate: false });
+    expect(ack).toEqual({ kind: "message", stream: s.name, seq: 1, duplicate: false });
     const [m] = await readStream(jsm, s.name);
     expect(m?.data).toBe("hello");
     expect(m?.subject).toBe(`${s.prefix}.a`);
@@ -58,7 +58,7 @@ describe("jetstream-output contract", () => {
     const s = await stream();
     const o = await output({ subject: `${s.prefix}.b` });
     const acks = await o.writeBatch(Array.from({ length: 50 }, (_, i) => createMessage(`m${i}`)));
-    expect(acks.map((a) => a.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(acks.map((a) => perMessage(a).seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     const stored = await readStream(jsm, s.name);
     expect(stored.map((m) => m.data)).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
   });
@@ -169,8 +169,8 @@ describe("jetstream-output subjects and headers", () => {
   it("jetstream-output - an interpolated msg_id de-duplicates in the stream", async () => {
     const s = await stream();
     const o = await output({ subject: `${s.prefix}.dd`, msg_id: '${! json("id") }' });
-    const a = await o.write(createMessage('{"id":"order-1"}'));
-    const b = await o.write(createMessage('{"id":"order-1"}'));
+    const a = perMessage(await o.write(createMessage('{"id":"order-1"}')));
+    const b = perMessage(await o.write(createMessage('{"id":"order-1"}')));
     expect(a.duplicate).toBe(false);
     expect(b).toMatchObject({ duplicate: true, seq: a.seq });
     expect(await streamCount(jsm, s.name)).toBe(1);
@@ -197,7 +197,7 @@ describe("jetstream-output subjects and headers", () => {
       allow_empty_msg_id: true,
     });
     await allowed.write(createMessage('{"n":1}'));
-    const dup = await allowed.write(createMessage('{"n":2}'));
+    const dup = perMessage(await allowed.write(createMessage('{"n":2}')));
     expect(dup.duplicate).toBe(true); // both carry the id "null": what the opt-in accepts
     await allowed.write(createMessage('{"id":""}'));
     expect(await streamCount(jsm, s.name)).toBe(3);

@@ -38,8 +38,8 @@ describe("jetstream-output publisher", () => {
     p.send({ subject: "pubw.plain" }, new TextEncoder().encode("plain"), undefined);
     await p.drained();
     expect(results).toEqual([
-      { stream: "PUBW", seq: 1, duplicate: false },
-      { stream: "PUBW", seq: 2, duplicate: false },
+      { kind: "message", stream: "PUBW", seq: 1, duplicate: false },
+      { kind: "message", stream: "PUBW", seq: 2, duplicate: false },
     ]);
     const stored = await readStream(a.jsm, "PUBW");
     expect(stored).toEqual([

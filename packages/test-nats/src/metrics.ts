@@ -30,8 +30,6 @@ export class ScrapeReader extends MetricReader {
 
 /** The value of the first point of `name` whose attributes include `match`; undefined if none. */
 export function metricValue(scrape: Scrape, name: string, match: Attributes = {}): unknown {
-  const point = scrape
-    .get(name)
-    ?.find((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v));
+  const point = scrape.get(name)?.find((p) => Object.entries(match).every(([k, v]) => p.attributes[k] === v));
   return point?.value;
 }

@@ -10,7 +10,9 @@ export type NatsServerFeature =
   | "streamCompression"
   | "subjectTransform"
   | "multiFilterConsumers"
-  | "consumerPause";
+  | "consumerPause"
+  | "atomicBatch"
+  | "fastIngest";
 
 /** The first nats-server version with each feature, and how skip messages name it. */
 export const NATS_SERVER_FEATURES: Readonly<
@@ -23,6 +25,8 @@ export const NATS_SERVER_FEATURES: Readonly<
   subjectTransform: { minVersion: "2.10.0", description: "stream subject_transform" },
   multiFilterConsumers: { minVersion: "2.10.0", description: "consumers with several filter_subjects" },
   consumerPause: { minVersion: "2.11.0", description: "consumer pause" },
+  atomicBatch: { minVersion: "2.12.0", description: "atomic batch publish (allow_atomic)" },
+  fastIngest: { minVersion: "2.14.0", description: "fast-ingest batch publish (allow_batched)" },
 };
 
 /**

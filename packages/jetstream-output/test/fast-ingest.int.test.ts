@@ -1,0 +1,185 @@
+import type { StreamConfig } from "@nats-io/jetstream";
+import { createMessage, type Message } from "@natskit/interpolation";
+import { type NatsServer, skipReason, startNatsServer } from "@natskit/test-nats";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { JetStreamOutput, type OutputEvent, type PubAck, type RawOutputConfig } from "../src/index.js";
+import { addStream, admin, Outputs, readStream } from "./helpers.js";
+
+// Fast ingest needs nats-server 2.14+; on older servers these tests check the fallback instead.
+const noFastIngest = skipReason("fastIngest");
+
+const outputs = new Outputs();
+afterEach(() => outputs.closeAll());
+
+let server: NatsServer;
+beforeAll(async () => {
+  server = await startNatsServer();
+});
+afterAll(() => server?.stop());
+
+let n = 0;
+/** A fresh stream capturing `<prefix>.>`; `allow_batched` unless told otherwise. */
+async function stream(batched = true, extra: Partial<StreamConfig> = {}) {
+  n++;
+  const name = `FI${n}`;
+  const prefix = `fi${n}`;
+  const { nc, jsm } = await admin(server.url);
+  await addStream(jsm, name, [`${prefix}.>`], {
+    ...(batched ? { allow_batched: true } : {}),
+    ...extra,
+  } as never);
+  await nc.close();
+  return { name, prefix };
+}
+
+function output(config: Omit<RawOutputConfig, "urls">, events: OutputEvent[] = []): JetStreamOutput {
+  return outputs.add(
+    new JetStreamOutput(
+      { urls: [server.url], fast_ingest: "auto", ...config },
+      { onEvent: (e) => events.push(e) },
+    ),
+  );
+}
+
+/** Writes `total` messages `m<i>` in batches of 1024, up to 4 outstanding (bulk traffic). */
+async function bulk(o: JetStreamOutput, total: number, make = (i: number) => createMessage(`m${i}`)) {
+  const acks: PubAck[] = [];
+  const outstanding = new Set<Promise<void>>();
+  for (let i = 0; i < total; i += 1024) {
+    const batch: Message[] = [];
+    for (let j = i; j < Math.min(total, i + 1024); j++) batch.push(make(j));
+    const p = o.writeBatch(batch).then((a) => {
+      acks.push(...a);
+    });
+    outstanding.add(p);
+    void p.finally(() => outstanding.delete(p));
+    if (outstanding.size >= 4) await Promise.race(outstanding);
+  }
+  await Promise.all(outstanding);
+  return acks;
+}
+
+async function stored(name: string): Promise<string[]> {
+  const { nc, jsm } = await admin(server.url);
+  try {
+    return (await readStream(jsm, name)).map((m) => m.data);
+  } finally {
+    await nc.close();
+  }
+}
+
+function expectExactlyOnce(data: string[], total: number) {
+  expect(data.length).toBe(total);
+  expect(new Set(data).size).toBe(total);
+}
+
+describe("jetstream-output fast ingest", () => {
+  it.skipIf(noFastIngest !== undefined)(
+    `jetstream-output - fast_ingest auto: bulk traffic to an allow_batched stream goes in batches, each message stored once${noFastIngest ? ` (skipped: ${noFastIngest})` : ""}`,
+    async () => {
+      const s = await stream();
+      const events: OutputEvent[] = [];
+      const o = output({ subject: `${s.prefix}.\${! meta("type") }` }, events);
+      await o.connect();
+      const total = 20_000;
+      const acks = await bulk(o, total, (i) =>
+        createMessage(`m${i}`, { metadata: { type: i % 2 ? "a" : "b" } }),
+      );
+      expect(acks.length).toBe(total);
+      const batched = acks.filter((a) => a.kind === "batch");
+      expect(batched.length).toBeGreaterThan(total / 2); // the first messages may go per message
+      expect(batched[0]).toMatchObject({ kind: "batch", stream: s.name });
+      expect(events).toContainEqual({ type: "fast_ingest", stream: s.name, enabled: true });
+      expectExactlyOnce(await stored(s.name), total);
+      expect(o.stats).toMatchObject({ accepted: total, acked: total, failed: 0, pending: 0, inflight: 0 });
+    },
+  );
+
+  it("jetstream-output - fast_ingest auto: one write at a time takes per-message acks (no batch for a trickle)", async () => {
+    const s = await stream();
+    const o = output({ subject: `${s.prefix}.x` });
+    await o.connect();
+    for (let i = 0; i < 20; i++) {
+      const ack = await o.write(createMessage(`t${i}`));
+      expect(ack.kind).toBe("message");
+    }
+    expectExactlyOnce(await stored(s.name), 20);
+  });
+
+  it("jetstream-output - fast_ingest auto: a stream without allow_batched (or a server without fast ingest) falls back, says why, loses nothing", async () => {
+    const s = await stream(false);
+    const events: OutputEvent[] = [];
+    const o = output({ subject: `${s.prefix}.x` }, events);
+    await o.connect();
+    const total = 5000;
+    const acks = await bulk(o, total);
+    expect(acks.every((a) => a.kind === "message")).toBe(true);
+    expectExactlyOnce(await stored(s.name), total);
+    const off = events.find((e) => e.type === "fast_ingest" && !e.enabled);
+    expect(off?.reason).toMatch(noFastIngest ? /needs 2\.14/ : /allow_batched/);
+  });
+
+  it.skipIf(noFastIngest !== undefined)(
+    `jetstream-output - fast_ingest auto: a message the stream rejects fails alone; the rest of the batch is sent again and stored${noFastIngest ? ` (skipped: ${noFastIngest})` : ""}`,
+    async () => {
+      // max_msg_size makes the stream refuse the big messages (10054, not retryable).
+      const s = await stream(true, { max_msg_size: 1000 });
+      const o = output({ subject: `${s.prefix}.x` });
+      await o.connect();
+      const total = 8000;
+      // late in the run: by then the stream is known and the backlog goes in batches
+      const big = new Set([5000, 6500, 7999]);
+      const make = (i: number) => createMessage(big.has(i) ? `m${i}-${"x".repeat(2000)}` : `m${i}`);
+      const results = await Promise.allSettled(Array.from({ length: total }, (_, i) => o.write(make(i))));
+      const batched = results.filter((r) => r.status === "fulfilled" && r.value.kind === "batch");
+      expect(batched.length).toBeGreaterThan(1000);
+      const failed = results.flatMap((r, i) => (r.status === "rejected" ? [i] : []));
+      expect(failed).toEqual([...big]);
+      const reason = (results[5000] as PromiseRejectedResult).reason;
+      expect(reason).toMatchObject({ code: "PUBLISH_REJECTED", errCode: 10054, retryable: false });
+      const data = await stored(s.name);
+      expectExactlyOnce(data, total - big.size);
+    },
+  );
+
+  it.skipIf(noFastIngest !== undefined)(
+    `jetstream-output - fast_ingest auto: server SIGKILLed and restarted mid-batch: nothing lost, nothing stored twice (generated msg ids)${noFastIngest ? ` (skipped: ${noFastIngest})` : ""}`,
+    async () => {
+      const own = await startNatsServer();
+      try {
+        const { nc, jsm } = await admin(own.url);
+        await addStream(jsm, "FIKILL", ["kill.>"], { allow_batched: true } as never);
+        await nc.close();
+        const o = outputs.add(
+          new JetStreamOutput(
+            { urls: [own.url], subject: "kill.x", fast_ingest: "auto", max_retries: 100 },
+            { connect: { reconnectTimeWait: 100 } },
+          ),
+        );
+        await o.connect();
+        const total = 60_000;
+        let killed = false;
+        const done = bulk(o, total);
+        while (!killed) {
+          await new Promise((r) => setTimeout(r, 20));
+          if (o.stats.acked >= 15_000) {
+            killed = true;
+            await own.kill("SIGKILL");
+            await new Promise((r) => setTimeout(r, 300));
+            await own.restart();
+          }
+        }
+        const acks = await done;
+        expect(acks.length).toBe(total);
+        expect(acks.filter((a) => a.kind === "batch").length).toBeGreaterThan(total / 2);
+        expect(o.stats.retries).toBeGreaterThan(0); // the kill really hit messages in flight
+        const check = await admin(own.url);
+        const data = (await readStream(check.jsm, "FIKILL")).map((m) => m.data);
+        await check.nc.close();
+        expectExactlyOnce(data, total);
+      } finally {
+        await own.stop();
+      }
+    },
+  );
+});
