@@ -381,6 +381,7 @@ metrics:
       published: 8,
       acked: 7,
       duplicates: 0,
+      batched: 0,
       takenOver: 0,
       deduplicated: 2,
       filtered: 0,
@@ -395,6 +396,9 @@ metrics:
     );
     expect(summaryLine({ ...stats, read: 13, filtered: 3, duplicates: 2, takenOver: 2 })).toBe(
       "done: read 13, published 8, acked 7 (already in the stream 2), deduplicated 2, taken over 2, filtered 3, failed 1 (ACK_TIMEOUT 1) in 1.00s (7 msgs/s)",
+    );
+    expect(summaryLine({ ...stats, batched: 5 })).toBe(
+      "done: read 10, published 8, acked 7 (already in the stream 0, in batches 5), deduplicated 2, failed 1 (ACK_TIMEOUT 1) in 1.00s (7 msgs/s)",
     );
   });
 });

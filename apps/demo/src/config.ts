@@ -751,7 +751,11 @@ function validateOutput(value: unknown, push: Push): Plan["output"] | undefined 
   if (isRecord(value) && value.label !== undefined && typeof value.label !== "string")
     push(["output", "label"], `expected a string, got ${describe(value.label)}`);
   try {
-    const config = parseOutputConfig(comp[1], { label });
+    // The CLI reads no per-message stream sequence, so it takes fast-ingest batches where the
+    // server and stream have them (the library's default is off: it changes what writes return).
+    const raw =
+      isRecord(comp[1]) && comp[1].fast_ingest === undefined ? { ...comp[1], fast_ingest: "auto" } : comp[1];
+    const config = parseOutputConfig(raw, { label });
     resolveConnection(config.connection);
     return { label, raw: comp[1] as Record<string, unknown>, config };
   } catch (e) {

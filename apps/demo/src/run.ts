@@ -24,6 +24,11 @@ export interface RunStats {
    * stream dropped, e.g. a message in doubt after a crash, published again by the rerun.
    */
   duplicates: number;
+  /**
+   * Of `acked`, those a fast-ingest batch acknowledged (`fast_ingest: auto`): the stream does not
+   * say per message whether it had one already, so `duplicates` does not count them.
+   */
+  batched: number;
   /** Dedupe claims of an earlier run that ended before their message was acked, taken over. */
   takenOver: number;
   /** Dropped by a `dedupe` processor because the key was already in the cache. */
@@ -63,6 +68,7 @@ export function emptyStats(): RunStats {
     published: 0,
     acked: 0,
     duplicates: 0,
+    batched: 0,
     takenOver: 0,
     deduplicated: 0,
     filtered: 0,
@@ -132,8 +138,14 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
       retries: () => output?.stats.retries ?? 0,
     });
     watches.push(outputWatch);
+    const outLog = log.with({ label: plan.output.label, path: "root.output" });
     output = new JetStreamOutput(plan.output.config, {
       metrics: { label: plan.output.label },
+      onEvent: (e) => {
+        const where = e.stream === undefined ? "" : ` for stream '${e.stream}'`;
+        if (e.enabled) outLog.info(`fast ingest on${where}: bulk traffic goes in batches`);
+        else outLog.info(`fast ingest off${where}: ${e.reason}; per-message acks`);
+      },
       connect: {
         onEvent: outputWatch.onEvent,
         ...(opts.signal ? { signal: opts.signal } : {}),
@@ -181,7 +193,8 @@ export async function runPipeline(plan: Plan, opts: RunOptions): Promise<RunStat
           (ack) => {
             stats.acked++;
             // A fast-ingest batch ack says nothing about duplicates; a message ack does.
-            if ("duplicate" in ack && ack.duplicate) stats.duplicates++;
+            if (ack.kind === "batch") stats.batched++;
+            else if (ack.duplicate) stats.duplicates++;
             finishClaims(claims, m);
           },
           (err: unknown) => {

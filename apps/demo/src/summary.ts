@@ -19,7 +19,9 @@ export function summaryLine(stats: RunStats): string {
     .join(", ");
   return (
     `${stats.interrupted ? "interrupted" : "done"}: read ${stats.read}, published ${stats.published}, ` +
-    `acked ${stats.acked} (already in the stream ${stats.duplicates}), deduplicated ${stats.deduplicated}, ` +
+    `acked ${stats.acked} (already in the stream ${stats.duplicates}` +
+    (stats.batched > 0 ? `, in batches ${stats.batched}` : "") +
+    `), deduplicated ${stats.deduplicated}, ` +
     (stats.takenOver > 0 ? `taken over ${stats.takenOver}, ` : "") +
     (stats.filtered > 0 ? `filtered ${stats.filtered}, ` : "") +
     `failed ${stats.failed}` +
@@ -35,6 +37,7 @@ export function summaryFields(stats: RunStats): Record<string, number | boolean>
     published: stats.published,
     acked: stats.acked,
     duplicates: stats.duplicates,
+    batched: stats.batched,
     taken_over: stats.takenOver,
     deduplicated: stats.deduplicated,
     filtered: stats.filtered,

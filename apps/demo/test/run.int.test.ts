@@ -80,6 +80,34 @@ async function setUp(name: string): Promise<void> {
 }
 
 describe("natskit run", () => {
+  it("demo - run sends bulk input in fast-ingest batches where the server and stream allow it, and says which", async () => {
+    const { supports } = await import("@natskit/test-nats");
+    await a.jsm.streams.add({ name: "FAST", subjects: ["fast.>"], allow_batched: true } as never);
+    const total = 20_000;
+    const file = tmp.write(
+      "fast.jsonl",
+      `${Array.from({ length: total }, (_, i) => `{"n":${i}}`).join("\n")}\n`,
+    );
+    const cfg = tmp.write(
+      "fast.yaml",
+      `input:\n  file:\n    paths: ["${file}"]\noutput:\n  nats_jetstream:\n    urls: ["\${NATS_URL}"]\n    subject: fast.x\n`,
+    );
+    const r = await runCli(["run", cfg, "--json"], { env: { NATS_URL: server.url } });
+    expect(r.code, r.stderr).toBe(0);
+    const s = summaryOf(r);
+    expect(s).toMatchObject({ read: total, acked: total, failed: 0 });
+    if (supports(server.version, "fastIngest")) {
+      expect(r.stderr).toContain("fast ingest on for stream 'FAST'");
+      expect(s.batched).toBeGreaterThan(total / 2);
+    } else {
+      expect(r.stderr).toContain(`fast ingest off: nats-server ${server.version} has no fast ingest`);
+      expect(s.batched).toBe(0);
+    }
+    const stored = await readStream(a.jsm, "FAST");
+    expect(stored).toHaveLength(total);
+    expect(new Set(stored.map((m) => m.data)).size).toBe(total);
+  });
+
   it("demo - run delivers every unique message once, drops duplicates, sets subjects and headers", async () => {
     await setUp("rf");
     const lines = events(600, 100);
