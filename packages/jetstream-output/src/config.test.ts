@@ -124,6 +124,32 @@ describe("jetstream-output config", () => {
     expect(issues2).toHaveLength(10);
   });
 
+  it("jetstream-output - ttl becomes the Nats-TTL header; a static ttl the server would refuse is a config error", () => {
+    const c = parseOutputConfig({ urls: ["nats://h"], subject: "a", ttl: "90s" });
+    expect(c.ttl?.source).toBe("90s");
+    expect(c.headers.map(([n]) => n)).toEqual(["Nats-TTL"]);
+    for (const ok of ["never", "1s", "1h30m", "3600", '${! meta("ttl") }']) {
+      expect(() => parseOutputConfig({ urls: ["nats://h"], subject: "a", ttl: ok })).not.toThrow();
+    }
+    for (const [bad, text] of [
+      ["500ms", "must be at least 1s"],
+      ["0", "must be at least 1s"],
+      ["soon", "is not a ttl"],
+    ] as const) {
+      expect(issuesOf({ urls: ["nats://h"], subject: "a", ttl: bad })).toEqual([
+        { path: "ttl", message: expect.stringContaining(text) },
+      ]);
+    }
+  });
+
+  it("jetstream-output - fast_ingest is off or auto", () => {
+    expect(parseOutputConfig({ urls: ["nats://h"], subject: "a" }).fastIngest).toBe("off");
+    expect(parseOutputConfig({ urls: ["nats://h"], subject: "a", fast_ingest: "auto" }).fastIngest).toBe(
+      "auto",
+    );
+    expect(issuesOf({ urls: ["nats://h"], subject: "a", fast_ingest: "on" })[0]?.path).toBe("fast_ingest");
+  });
+
   it("jetstream-output - subject is required", () => {
     expect(issuesOf({ urls: ["h:1"] })).toEqual([{ path: "subject", message: "required" }]);
   });

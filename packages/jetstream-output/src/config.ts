@@ -63,6 +63,12 @@ export interface RawOutputConfig extends RawConnectionConfig {
    * sequence, no duplicate flag). @default "off"
    */
   fast_ingest?: "off" | "auto" | undefined;
+  /**
+   * Per-message TTL: the `Nats-TTL` header, interpolated (`1h`, `90s`, seconds as a number, or
+   * `never`). Needs nats-server 2.11+ and a stream with `allow_msg_ttl`; otherwise `connect()`
+   * or the first write fails with `TTL_NOT_SUPPORTED` (never silently ignored).
+   */
+  ttl?: string | undefined;
 }
 
 /** The `metadata` section: a key is sent when any prefix or any (unanchored, RE2) pattern matches. */
@@ -111,6 +117,8 @@ export interface OutputConfig {
   readonly tracing: Mapping | undefined;
   /** @default "off" */
   readonly fastIngest: "off" | "auto";
+  /** `ttl`: sent as the `Nats-TTL` header (it is also the last entry of `headers`). */
+  readonly ttl: Interpolation | undefined;
 }
 
 export interface ParseOutputOptions {
@@ -172,6 +180,16 @@ export function parseOutputConfig(raw: unknown, options: ParseOutputOptions = {}
       if (vp) push(["headers", name], vp);
     }
     if (!problem) headers.push([name, compiled]);
+  }
+
+  let ttl: Interpolation | undefined;
+  if (c.ttl !== undefined) {
+    ttl = compile(c.ttl, ["ttl"]);
+    if (ttl?.isStatic) {
+      const problem = ttlProblem(ttl.evaluate(EMPTY_MESSAGE()));
+      if (problem) push(["ttl"], problem);
+    }
+    if (ttl) headers.push(["Nats-TTL", ttl]);
   }
 
   let metadata: MetadataFilter | undefined;
@@ -243,7 +261,22 @@ export function parseOutputConfig(raw: unknown, options: ParseOutputOptions = {}
     backoff: { initialMs, maxMs },
     tracing,
     fastIngest: c.fast_ingest ?? "off",
+    ttl,
   };
+}
+
+/**
+ * Why a `Nats-TTL` value is not one the server takes, or undefined: `never`, whole seconds, or a
+ * Go duration of at least one second.
+ */
+export function ttlProblem(text: string): string | undefined {
+  if (text === "never") return undefined;
+  const seconds = /^\d+$/.test(text) ? Number(text) * 1000 : undefined;
+  const r = seconds === undefined ? parseDuration(text) : { ms: seconds };
+  if ("error" in r)
+    return `'${text}' is not a ttl: use a duration such as '90s' or '1h', whole seconds, or 'never'`;
+  if (r.ms < 1000) return `must be at least 1s (the server's smallest per-message TTL), got '${text}'`;
+  return undefined;
 }
 
 let re2: typeof RE2JS | undefined;

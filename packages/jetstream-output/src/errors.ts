@@ -35,7 +35,12 @@ export type JetStreamOutputErrorCode =
   /** The ack could not be understood. */
   | "INVALID_ACK"
   /** The output (or its connection) is closed. */
-  | "CLOSED";
+  | "CLOSED"
+  /**
+   * `ttl` is set but the server (< 2.11) or the stream (no `allow_msg_ttl`) has no per-message
+   * TTL: the message would be stored and never expire, so it is not sent.
+   */
+  | "TTL_NOT_SUPPORTED";
 
 /**
  * Every error of this package. `retryable` says whether trying the same message again can help;

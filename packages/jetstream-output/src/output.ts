@@ -254,6 +254,16 @@ export class JetStreamOutput implements Output {
       if (owned) await client.close();
       throw CLOSED();
     }
+    const version = client.nc.info?.version;
+    if (this.config.ttl && !serverAtLeast(version, 2, 11)) {
+      this.#stopMetrics();
+      if (owned) await client.close();
+      throw new JetStreamOutputError(
+        "TTL_NOT_SUPPORTED",
+        `ttl: per-message TTL needs nats-server 2.11+, the server is ${version ?? "of an unknown version"}: it would store the messages and never expire them`,
+        { retryable: false },
+      );
+    }
     this.#metrics?.attach(client);
     this.#ownsClient = owned;
     this.#client = client;
@@ -865,7 +875,12 @@ function isParsed(c: RawOutputConfig | OutputConfig): c is OutputConfig {
 
 /** Why fast ingest is off for the whole connection, or undefined when the server may have it (2.14+). */
 function fastIngestUnavailable(version: string | undefined): string | undefined {
-  const [major = 0, minor = 0] = (version ?? "0.0.0").split(".").map((n) => Number.parseInt(n, 10));
-  if (major > 2 || (major === 2 && minor >= 14)) return undefined;
+  if (serverAtLeast(version, 2, 14)) return undefined;
   return `nats-server ${version ?? "(unknown version)"} has no fast ingest (needs 2.14+)`;
+}
+
+/** The server's `major.minor` is at least the given one. */
+function serverAtLeast(version: string | undefined, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = (version ?? "0.0.0").split(".").map((n) => Number.parseInt(n, 10));
+  return a > major || (a === major && b >= minor);
 }

@@ -362,7 +362,9 @@ const PERMANENT_ERR_CODES = new Set([
   10060, // expected stream does not match
   10071, // wrong last sequence
   10070, // wrong last msg id
-  10164, // message ttl invalid / disabled
+  10164, // wrong last sequence (Nats-Expected-Last-Subject-Sequence)
+  10165, // invalid per-message TTL
+  10166, // per-message TTL is disabled (stream without allow_msg_ttl)
 ]);
 
 /** The JSON path for an ack the fast check did not take: an error ack, a duplicate, anything odd. */
@@ -398,6 +400,13 @@ export function apiError(
   e: { code?: number; err_code?: number; description?: string },
   subject: string,
 ): JetStreamOutputError {
+  if (e.err_code === 10166) {
+    return new JetStreamOutputError(
+      "TTL_NOT_SUPPORTED",
+      `the stream for '${subject}' does not allow per-message TTL: create it with allow_msg_ttl: true, or remove ttl (${e.description ?? "per-message TTL is disabled"})`,
+      { retryable: false, apiCode: e.code ?? 400, errCode: 10166 },
+    );
+  }
   const retryable = e.err_code === undefined || !PERMANENT_ERR_CODES.has(e.err_code);
   const opts: { retryable: boolean; apiCode?: number; errCode?: number } = { retryable };
   if (e.code !== undefined) opts.apiCode = e.code;

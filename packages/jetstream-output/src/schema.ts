@@ -29,6 +29,7 @@ export const outputConfigSchema = v.object({
   max_retries: v.optional(v.int()),
   backoff: v.optional(backoffSchema),
   fast_ingest: v.optional(v.enum(["off", "auto"] as const)),
+  ttl: v.optional(v.string()),
 });
 
 // The public types are plain interfaces (config.ts), so the schemas stay out of the published API;
