@@ -92,6 +92,8 @@ export class FastIngestPublisher<J extends PublishJob> {
   #started = false;
   #committing = false;
   #probed = false;
+  /** The subject of the last message sent: the commit (EOB) goes to it. */
+  #lastSubject = "";
 
   #connected = true;
   #closed = false;
@@ -149,6 +151,7 @@ export class FastIngestPublisher<J extends PublishJob> {
     if (this.#sent === 0) this.#open();
     const seq = ++this.#sent;
     this.#entries.push({ job, payload, headers });
+    this.#lastSubject = job.subject;
     this.#publish(job.subject, this.#reply(seq, seq === 1 ? 0 : 1), payload, headers);
     this.#lastSend = performance.now();
     this.#lastProgress ||= this.#lastSend;
@@ -229,9 +232,9 @@ export class FastIngestPublisher<J extends PublishJob> {
     }
     // Nothing sent for a while: commit without storing an extra message (EOB), so the tail
     // gets its result now and the batch is never left idle for the server to drop.
+    // (Every message may be acked already: the batch still has to end.)
     this.#committing = true;
-    const last = this.#entries[this.#entries.length - 1] as Entry<J>;
-    this.#publish(last.job.subject, this.#reply(this.#sent + 1, 3), EMPTY, undefined);
+    this.#publish(this.#lastSubject, this.#reply(this.#sent + 1, 3), EMPTY, undefined);
   }
 
   #onReply(msg: Msg): void {

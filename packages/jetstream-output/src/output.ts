@@ -363,10 +363,13 @@ export class JetStreamOutput implements Output {
           );
           continue;
         }
-        this.#enqueue(
+        // Queued without pumping: the batch goes out as one backlog (which is what lets
+        // fast ingest take it from its first message).
+        this.#queue.push(
           new Job(this.#pSubject, message.content, this.#pHeaders, undefined, undefined, batch, i),
         );
       }
+      this.#pump();
     });
   }
 

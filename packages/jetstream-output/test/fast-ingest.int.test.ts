@@ -1,7 +1,9 @@
 import type { StreamConfig } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { createMessage, type Message } from "@natskit/interpolation";
-import { type NatsServer, skipReason, startNatsServer } from "@natskit/test-nats";
+import { type NatsServer, skipReason, startNatsCluster, startNatsServer } from "@natskit/test-nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { FastIngestPublisher } from "../src/fast-ingest.js";
 import { JetStreamOutput, type OutputEvent, type PubAck, type RawOutputConfig } from "../src/index.js";
 import { addStream, admin, Outputs, readStream } from "./helpers.js";
 
@@ -95,6 +97,65 @@ describe("jetstream-output fast ingest", () => {
     },
   );
 
+  it.skipIf(noFastIngest !== undefined)(
+    `jetstream-output - fast_ingest auto: a writeBatch of 1000 goes in one batch from its first message; a batch whose every message is flow-acked still commits${noFastIngest ? ` (skipped: ${noFastIngest})` : ""}`,
+    async () => {
+      const s = await stream();
+      const o = output({ subject: `${s.prefix}.x` });
+      await o.connect();
+      await bulk(o, 3000); // the subject's stream is known after this
+      // Exactly two flow windows: the flow acks cover every message before the commit.
+      const acks = await o.writeBatch(Array.from({ length: 1000 }, (_, i) => createMessage(`w${i}`)));
+      expect(acks.every((a) => a.kind === "batch")).toBe(true);
+      expect(new Set(acks.map((a) => (a.kind === "batch" ? a.batch : ""))).size).toBe(1);
+      await new Promise((r) => setTimeout(r, 100)); // the linger commit runs
+      const again = await o.writeBatch(Array.from({ length: 1000 }, (_, i) => createMessage(`v${i}`)));
+      expect(again.every((a) => a.kind === "batch")).toBe(true);
+      expectExactlyOnce(await stored(s.name), 5000);
+    },
+  );
+
+  it.skipIf(noFastIngest !== undefined)(
+    `jetstream-output - FastIngestPublisher: a batch whose messages are all flow-acked before the linger still commits${noFastIngest ? ` (skipped: ${noFastIngest})` : ""}`,
+    async () => {
+      const s = await stream();
+      const nc = await connect({ servers: server.url });
+      const results: string[] = [];
+      let finals = 0;
+      const p = new FastIngestPublisher<{ subject: string; n: number }>(nc, {
+        stream: s.name,
+        flow: 100,
+        outstanding: 2,
+        ackTimeoutMs: 5000,
+        lingerMs: 300, // long enough for the flow acks to cover everything first
+        hasMore: () => false,
+        onResult: (job, err) => results.push(err ? `${job.n}:${err.code}` : `${job.n}`),
+        onReturn: (job) => results.push(`${job.n}:returned`),
+        onProbe: () => finals++,
+      });
+      p.start();
+      try {
+        for (let n = 0; n < 200; n++) {
+          while (!p.canSend()) await p.ready();
+          p.send({ subject: `${s.prefix}.x`, n }, new TextEncoder().encode(`p${n}`), undefined);
+        }
+        const deadline = Date.now() + 10_000;
+        while (results.length < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        expect(results).toEqual(Array.from({ length: 200 }, (_, n) => `${n}`));
+        expect(p.open).toBe(true); // all acked, not yet committed
+        while (p.open && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        expect(p.open).toBe(false); // the commit's final ack closed it
+        expect(finals).toBe(1); // one probe answer, the start
+        expectExactlyOnce(await stored(s.name), 200);
+      } finally {
+        p.close(() => {
+          throw new Error("nothing should be left");
+        });
+        await nc.close();
+      }
+    },
+  );
+
   it("jetstream-output - fast_ingest auto: one write at a time takes per-message acks (no batch for a trickle)", async () => {
     const s = await stream();
     const o = output({ subject: `${s.prefix}.x` });
@@ -182,4 +243,63 @@ describe("jetstream-output fast ingest", () => {
       }
     },
   );
+
+  for (const victimOf of ["client", "leader"] as const) {
+    it.skipIf(noFastIngest !== undefined)(
+      `jetstream-output - fast_ingest auto: a 3-node cluster losing the ${victimOf === "client" ? "client's node" : "stream leader"} stores every message exactly once${noFastIngest ? ` (skipped: ${noFastIngest})` : ""}`,
+      async () => {
+        const cluster = await startNatsCluster();
+        const a = await admin(cluster.urls);
+        try {
+          await addStream(a.jsm, "FIR3", ["fir3.>"], { num_replicas: 3, allow_batched: true } as never);
+          await cluster.waitForJetStreamReady();
+          const o = outputs.add(
+            new JetStreamOutput(
+              {
+                urls: [...cluster.urls],
+                subject: "fir3.x",
+                fast_ingest: "auto",
+                max_reconnects: -1,
+                ack_timeout: "2s",
+                max_retries: 100,
+              },
+              { connect: { reconnectTimeWait: 100 } },
+            ),
+          );
+          await o.connect();
+          const leaderName = (await a.jsm.streams.info("FIR3")).cluster?.leader;
+          const connectedTo = o.client!.nc.getServer();
+          const victim = cluster.servers.find((s) =>
+            victimOf === "client" ? connectedTo.endsWith(`:${s.port}`) : s.serverName === leaderName,
+          );
+          expect(victim).toBeDefined();
+          const total = 30_000;
+          let killed = false;
+          const done = bulk(o, total);
+          while (!killed) {
+            await new Promise((r) => setTimeout(r, 20));
+            if (o.stats.acked >= 8000) {
+              killed = true;
+              await victim!.kill("SIGKILL");
+            }
+          }
+          const acks = await done;
+          const stats = JSON.stringify(o.stats);
+          expect(acks, stats).toHaveLength(total);
+          expect(o.stats.failed, stats).toBe(0);
+          expect(acks.filter((x) => x.kind === "batch").length).toBeGreaterThan(total / 2);
+          await cluster.waitForJetStreamReady();
+          const check = await admin(cluster.urls.filter((u) => !u.endsWith(`:${victim!.port}`)));
+          const data = (await readStream(check.jsm, "FIR3").finally(() => check.nc.close())).map(
+            (m) => m.data,
+          );
+          expectExactlyOnce(data, total);
+        } finally {
+          await a.nc.close();
+          await cluster.stop();
+        }
+      },
+      180_000,
+    );
+  }
 });
