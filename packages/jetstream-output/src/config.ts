@@ -69,6 +69,12 @@ export interface RawOutputConfig extends RawConnectionConfig {
    * or the first write fails with `TTL_NOT_SUPPORTED` (never silently ignored).
    */
   ttl?: string | undefined;
+  /**
+   * `writeBatch` stores a batch all or nothing (nats-server ≥ 2.12, stream `allow_atomic`; at
+   * most 1000 messages, all for one stream). Slower than other writes: use it only when a batch
+   * must not be stored in part. @default false
+   */
+  atomic_batches?: boolean | undefined;
 }
 
 /** The `metadata` section: a key is sent when any prefix or any (unanchored, RE2) pattern matches. */
@@ -119,6 +125,8 @@ export interface OutputConfig {
   readonly fastIngest: "off" | "auto";
   /** `ttl`: sent as the `Nats-TTL` header (it is also the last entry of `headers`). */
   readonly ttl: Interpolation | undefined;
+  /** @default false */
+  readonly atomicBatches: boolean;
 }
 
 export interface ParseOutputOptions {
@@ -262,6 +270,7 @@ export function parseOutputConfig(raw: unknown, options: ParseOutputOptions = {}
     tracing,
     fastIngest: c.fast_ingest ?? "off",
     ttl,
+    atomicBatches: c.atomic_batches ?? false,
   };
 }
 

@@ -40,7 +40,15 @@ export type JetStreamOutputErrorCode =
    * `ttl` is set but the server (< 2.11) or the stream (no `allow_msg_ttl`) has no per-message
    * TTL: the message would be stored and never expire, so it is not sent.
    */
-  | "TTL_NOT_SUPPORTED";
+  | "TTL_NOT_SUPPORTED"
+  /**
+   * `atomic_batches` is set but the server (< 2.12) or the stream (no `allow_atomic`) has no
+   * atomic batches, or the batch cannot be one (over 1000 messages, subjects of several streams).
+   * Nothing was sent.
+   */
+  | "ATOMIC_NOT_SUPPORTED"
+  /** An atomic batch was refused as a whole; `AtomicBatchError.index` names the message. */
+  | "BATCH_REJECTED";
 
 /**
  * Every error of this package. `retryable` says whether trying the same message again can help;
@@ -99,5 +107,35 @@ export class BatchWriteError extends Error {
       (e as Record<symbol, unknown>)[MARKER] === true &&
       (e as { code?: unknown }).code === "BATCH_PARTIALLY_FAILED"
     );
+  }
+}
+
+/**
+ * An atomic `writeBatch` (`atomic_batches: true`) that stored nothing: `index` is the message the
+ * server (or the output, before sending) refused, `undefined` when the refusal concerns the batch
+ * as a whole; `reason` is that message's own error. `retryable` follows `reason`.
+ */
+export class AtomicBatchError extends JetStreamOutputError {
+  readonly index: number | undefined;
+  readonly reason: JetStreamOutputError;
+
+  constructor(index: number | undefined, reason: JetStreamOutputError) {
+    super(
+      "BATCH_REJECTED",
+      `the atomic batch stored nothing: ${index === undefined ? "the batch" : `message ${index}`} was refused: ${reason.message}`,
+      {
+        retryable: reason.retryable,
+        cause: reason,
+        ...(reason.apiCode === undefined ? {} : { apiCode: reason.apiCode }),
+        ...(reason.errCode === undefined ? {} : { errCode: reason.errCode }),
+      },
+    );
+    this.name = "AtomicBatchError";
+    this.index = index;
+    this.reason = reason;
+  }
+
+  static override isInstance(e: unknown): e is AtomicBatchError {
+    return JetStreamOutputError.isInstance(e) && e.code === "BATCH_REJECTED";
   }
 }

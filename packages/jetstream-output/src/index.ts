@@ -8,7 +8,12 @@ export {
   type RawMetadataFilter,
   type RawOutputConfig,
 } from "./config.js";
-export { BatchWriteError, JetStreamOutputError, type JetStreamOutputErrorCode } from "./errors.js";
+export {
+  AtomicBatchError,
+  BatchWriteError,
+  JetStreamOutputError,
+  type JetStreamOutputErrorCode,
+} from "./errors.js";
 export type { BatchAck } from "./fast-ingest.js";
 export type { MeterProviderLike, OutputMetricsOptions } from "./metrics.js";
 export { JetStreamOutput, type OutputEvent, type OutputOptions, type OutputStats } from "./output.js";

@@ -9,13 +9,14 @@ import {
 import { type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
 import { loadMeter } from "@natskit/nats-connection/internal";
 import type { Meter, MeterProvider } from "@opentelemetry/api";
+import { ATOMIC_DUPLICATE, type AtomicEntry, MAX_ATOMIC_BATCH, publishAtomic } from "./atomic.js";
 import {
   type OutputConfig,
   type ParseOutputOptions,
   parseOutputConfig,
   type RawOutputConfig,
 } from "./config.js";
-import { BatchWriteError, JetStreamOutputError } from "./errors.js";
+import { AtomicBatchError, BatchWriteError, JetStreamOutputError } from "./errors.js";
 import { type FastIngestProbe, FastIngestPublisher } from "./fast-ingest.js";
 import { HeaderBuilder, headerNameProblem, headerValueProblem, subjectProblem } from "./headers.js";
 import { OutputMetrics, type OutputMetricsOptions } from "./metrics.js";
@@ -255,6 +256,15 @@ export class JetStreamOutput implements Output {
       throw CLOSED();
     }
     const version = client.nc.info?.version;
+    if (this.config.atomicBatches && !serverAtLeast(version, 2, 12)) {
+      this.#stopMetrics();
+      if (owned) await client.close();
+      throw new JetStreamOutputError(
+        "ATOMIC_NOT_SUPPORTED",
+        `atomic_batches: atomic batches need nats-server 2.12+, the server is ${version ?? "of an unknown version"}: it would store each message on its own`,
+        { retryable: false },
+      );
+    }
     if (this.config.ttl && !serverAtLeast(version, 2, 11)) {
       this.#stopMetrics();
       if (owned) await client.close();
@@ -342,6 +352,7 @@ export class JetStreamOutput implements Output {
 
   writeBatch(messages: readonly Message[]): Promise<PubAck[]> {
     if (messages.length === 0) return Promise.resolve([]);
+    if (this.config.atomicBatches) return this.#writeAtomic(messages);
     return new Promise((resolve, reject) => {
       const batch: BatchState = {
         acks: new Array<PubAck>(messages.length),
@@ -585,6 +596,132 @@ export class JetStreamOutput implements Output {
     }
   }
 
+  // ---- atomic batches
+
+  /** Streams known to allow atomic batches (`allow_atomic`), by name. */
+  #atomicStreams = new Map<string, Promise<boolean>>();
+
+  async #writeAtomic(messages: readonly Message[]): Promise<PubAck[]> {
+    const n = messages.length;
+    this.#stats.accepted += n;
+    const counted = { done: false };
+    try {
+      const acks = await this.#atomic(messages, counted);
+      if (!counted.done) this.#stats.acked += n;
+      return acks;
+    } catch (e) {
+      if (counted.done) throw e; // the per-message path counted each message
+      const err = JetStreamOutputError.isInstance(e)
+        ? e
+        : new JetStreamOutputError("INVALID_ACK", String(e), { retryable: true, cause: e });
+      this.#stats.failed += n;
+      this.#countError(err);
+      throw err;
+    } finally {
+      this.#wakeIdle();
+    }
+  }
+
+  async #atomic(messages: readonly Message[], counted: { done: boolean }): Promise<PubAck[]> {
+    const unsupported = (why: string) =>
+      new JetStreamOutputError("ATOMIC_NOT_SUPPORTED", `atomic_batches: ${why}; nothing was sent`, {
+        retryable: false,
+      });
+    if (messages.length > MAX_ATOMIC_BATCH) {
+      throw unsupported(`a batch holds at most ${MAX_ATOMIC_BATCH} messages, this one ${messages.length}`);
+    }
+    const entries: AtomicEntry[] = [];
+    for (let i = 0; i < messages.length; i++) {
+      const failure = this.#prepareOrFail(messages[i] as Message);
+      if (failure) throw new AtomicBatchError(i, failure);
+      entries.push({
+        subject: this.#pSubject,
+        payload: (messages[i] as Message).content,
+        headers: this.#pHeaders,
+      });
+    }
+    const nc = this.#client!.nc;
+    const streams = new Set(
+      await Promise.all([...new Set(entries.map((e) => e.subject))].map((s) => this.#lookup(s))),
+    );
+    if (streams.has(null) || streams.size !== 1) {
+      throw unsupported(
+        streams.has(null)
+          ? "no single stream captures every subject of the batch (or the lookup is not permitted)"
+          : `the batch's subjects belong to ${streams.size} streams; an atomic batch goes to one`,
+      );
+    }
+    const stream = [...streams][0] as string;
+    if (!(await this.#allowsAtomic(stream))) {
+      throw unsupported(
+        `stream '${stream}' does not allow atomic batches (create it with allow_atomic: true)`,
+      );
+    }
+    for (let attempt = 1; ; attempt++) {
+      await this.#client!.waitForConnection(this.config.ackTimeoutMs).catch(() => {});
+      try {
+        return await publishAtomic(nc, entries, this.config.ackTimeoutMs);
+      } catch (e) {
+        const err = e as JetStreamOutputError;
+        if (attempt > 1 && AtomicBatchError.isInstance(err) && err.errCode === ATOMIC_DUPLICATE) {
+          // After an unknown outcome, "duplicate msg id" means the earlier attempt committed (it is
+          // all or nothing). Each message again with its own ack and the same id says exactly:
+          // stored, or a duplicate of the committed one.
+          counted.done = true;
+          return await this.#republish(entries);
+        }
+        if (!err.retryable || attempt > this.config.maxRetries || this.#closed) throw err;
+        this.#stats.retries++;
+        await new Promise((r) => setTimeout(r, this.#backoff(attempt)));
+      }
+    }
+  }
+
+  /** Publishes prepared messages one by one with per-message acks (same headers, so same ids). */
+  #republish(entries: readonly AtomicEntry[]): Promise<PubAck[]> {
+    return new Promise((resolve, reject) => {
+      const batch: BatchState = {
+        acks: new Array<PubAck>(entries.length),
+        errors: new Array<JetStreamOutputError | undefined>(entries.length),
+        remaining: entries.length,
+        failed: false,
+        resolve,
+        reject,
+      };
+      // Accepted once already (as the atomic batch); settling each counts it acked or failed.
+      entries.forEach((e, i) => {
+        this.#queue.push(new Job(e.subject, e.payload, e.headers, undefined, undefined, batch, i));
+      });
+      this.#pump();
+    });
+  }
+
+  /** Whether `stream` echoes `allow_atomic: true` in its info (only 2.12+ servers know the field). */
+  #allowsAtomic(stream: string): Promise<boolean> {
+    let known = this.#atomicStreams.get(stream);
+    if (!known) {
+      known = this.#client!.nc.request(`$JS.API.STREAM.INFO.${stream}`, "", {
+        timeout: this.config.ackTimeoutMs,
+      })
+        .then((m) => (m.json() as { config?: { allow_atomic?: boolean } }).config?.allow_atomic === true)
+        .catch(() => false);
+      this.#atomicStreams.set(stream, known);
+      void known.then((ok) => {
+        if (!ok) setTimeout(() => this.#atomicStreams.delete(stream), 60_000).unref();
+      });
+    }
+    return known;
+  }
+
+  /** The stream capturing `subject` (cached), waiting for the lookup; null when none or not permitted. */
+  async #lookup(subject: string): Promise<string | null> {
+    for (;;) {
+      const s = this.#streamOf(subject);
+      if (s !== undefined) return s;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
   /**
    * Where a message goes: with `fast_ingest: auto`, into its stream's fast-ingest batch while
    * there is bulk traffic (a batch is open, or the backlog fills two flow windows) and the stream
@@ -798,6 +935,11 @@ export class JetStreamOutput implements Output {
       }
     } else if (err) job.reject?.(err);
     else job.resolve?.(ack as PubAck);
+    this.#wakeIdle();
+  }
+
+  /** Wakes `close()` once nothing is pending. */
+  #wakeIdle(): void {
     if (this.#idle.length > 0 && this.#pendingCount() === 0) {
       const idle = this.#idle;
       this.#idle = [];

@@ -30,6 +30,7 @@ export const outputConfigSchema = v.object({
   backoff: v.optional(backoffSchema),
   fast_ingest: v.optional(v.enum(["off", "auto"] as const)),
   ttl: v.optional(v.string()),
+  atomic_batches: v.optional(v.boolean()),
 });
 
 // The public types are plain interfaces (config.ts), so the schemas stay out of the published API;
