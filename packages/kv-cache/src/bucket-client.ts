@@ -73,7 +73,7 @@ export class BucketClient {
 
   /** The entry of a stored key, retrying "no responders" within `operation_timeout`. */
   read(skey: string, key: string, op: string): Promise<ReadResult> {
-    return this.#whileNoResponders(() => this.#readOnce(skey, key, op));
+    return this.whileNoResponders(() => this.#readOnce(skey, key, op));
   }
 
   /**
@@ -90,7 +90,7 @@ export class BucketClient {
     op: string,
   ): Promise<Ack> {
     this.checkSize(data, headers, op, key);
-    return await this.#whileNoResponders(async () => {
+    return await this.whileNoResponders(async () => {
       const m = await this.#req.request(this.#putPrefix + skey, data, headers, "write", op, key);
       return this.#ack(m, op, key);
     });
@@ -127,7 +127,7 @@ export class BucketClient {
    * recreated), within `operation_timeout`. Such a request reached nobody, so even a write is
    * safe to send again.
    */
-  async #whileNoResponders<T>(attempt: () => Promise<T>): Promise<T> {
+  async whileNoResponders<T>(attempt: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.#req.timeoutMs;
     let pause = 25;
     for (;;) {
@@ -157,17 +157,17 @@ export class BucketClient {
     const h = parseReplyHeaders(headerText(m));
     if (h.status !== 0 && h.status !== 200) {
       if (h.status === 404) return { kind: "missing" };
-      if (h.status === 503) throw this.#noResponders(op, key, "read");
+      if (h.status === 503) throw this.noResponders(op, key, "read");
       throw this.serverError({ code: h.status, description: h.description }, op, key);
     }
     if (h.sequence === "") {
       throw this.serverError({ code: 500, description: "direct get reply without a sequence" }, op, key);
     }
-    return this.#entry(Number(h.sequence), h, m.data);
+    return this.entry(Number(h.sequence), h, m.data);
   }
 
   #fromStreamGet(m: Msg, op: string, key: string): ReadResult {
-    if (parseReplyHeaders(headerText(m)).status === 503) throw this.#noResponders(op, key, "read");
+    if (parseReplyHeaders(headerText(m)).status === 503) throw this.noResponders(op, key, "read");
     let body: { message?: { seq: number; hdrs?: string; data?: string; time: string }; error?: ApiError };
     try {
       body = JSON.parse(payloadText(m));
@@ -189,10 +189,11 @@ export class BucketClient {
     const h = parseReplyHeaders(msg.hdrs ? Buffer.from(msg.hdrs, "base64").toString("latin1") : "");
     h.timestamp = msg.time;
     const data = msg.data ? new Uint8Array(Buffer.from(msg.data, "base64")) : EMPTY;
-    return this.#entry(msg.seq, h, data);
+    return this.entry(msg.seq, h, data);
   }
 
-  #entry(revision: number, h: ReplyHeaders, data: Uint8Array): ReadResult {
+  /** What an entry read from the bucket means: a value, a delete/purge/expiry, or an expired own TTL. */
+  entry(revision: number, h: ReplyHeaders, data: Uint8Array): ReadResult {
     if (h.operation === "DEL" || h.operation === "PURGE" || h.markerReason !== "") {
       return { kind: "deleted", revision };
     }
@@ -215,7 +216,7 @@ export class BucketClient {
 
   #ack(m: Msg, op: string, key: string): Ack {
     if (m.headers !== undefined && parseReplyHeaders(headerText(m)).status === 503) {
-      throw this.#noResponders(op, key, "write");
+      throw this.noResponders(op, key, "write");
     }
     const text = payloadText(m);
     // A PubAck is `{"stream":"KV_x","seq":12}` (maybe with "domain"/"duplicate"); read the
@@ -242,7 +243,8 @@ export class BucketClient {
     return { seq: body.seq };
   }
 
-  #noResponders(op: string, key: string, kind: "read" | "write"): UnavailableError {
+  /** The error for a request that reached no stream; {@link whileNoResponders} sends such a request again. */
+  noResponders(op: string, key: string, kind: "read" | "write"): UnavailableError {
     const e = new UnavailableError(
       `${op} '${printable(key)}': no stream answered for bucket '${this.#info.bucket}' (it was deleted, its stream has no leader, or jetstream is still starting)` +
         (kind === "write" ? "; nothing was written" : ""),

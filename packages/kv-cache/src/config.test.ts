@@ -24,6 +24,7 @@ describe("kv-cache config", () => {
     expect(c.keyCodec).toBe("none");
     expect(c.operationTimeoutMs).toBe(5000);
     expect(c.nearCache).toEqual({ enabled: false, maxEntries: 1000, maxAgeMs: 30_000 });
+    expect(c.getMultiBatch).toBe(true);
     expect(c.bucketSettings).toEqual({
       history: 1,
       storage: "file",
@@ -74,6 +75,15 @@ describe("kv-cache config", () => {
     expect(c.keyCodec).toBe("base64url");
     expect(c.operationTimeoutMs).toBe(750);
     expect(c.nearCache).toEqual({ enabled: true, maxEntries: 10, maxAgeMs: 2000 });
+  });
+
+  it("kv-cache - get_multi_batch turns batched getMulti off, in both spellings", () => {
+    const urls = ["nats://127.0.0.1:4222"];
+    expect(parseKvCacheConfig({ urls, bucket: "b", get_multi_batch: false }).getMultiBatch).toBe(false);
+    expect(parseKvCacheOptions({ urls, bucket: "b", getMultiBatch: false }).getMultiBatch).toBe(false);
+    expect(issues(() => parseKvCacheConfig({ urls, bucket: "b", get_multi_batch: "no" }))).toEqual([
+      { path: "get_multi_batch", message: expect.stringContaining("boolean") },
+    ]);
   });
 
   it("kv-cache - a field of the wrong type does not hide the other problems", () => {

@@ -25,6 +25,7 @@ export const CACHE_DEFAULTS = {
   createBucket: false,
   keyCodec: "none" as KeyCodecName,
   operationTimeoutMs: 5000,
+  getMultiBatch: true,
   bucketSettings: { history: 1, storage: "file", replicas: 1, maxBytes: -1, ttlMs: 0, limitMarkerTtlMs: 0 },
   nearCache: { enabled: false, maxEntries: 1000, maxAgeMs: 30_000 },
 } as const;
@@ -56,6 +57,7 @@ const cacheFields = {
   key_codec: v.optional(v.enum(["none", "base64url"])),
   operation_timeout: duration,
   near_cache: v.optional(nearCacheSchema),
+  get_multi_batch: v.optional(v.boolean()),
 };
 
 /** The `nats_kv` cache config as written in YAML: Redpanda Connect's fields plus natskit's extensions. */
@@ -85,6 +87,12 @@ export interface RawKvCacheConfig extends RawConnectionConfig {
   /** How long an operation may wait for the connection and for the server's answer. @default "5s" */
   operation_timeout?: Duration | undefined;
   near_cache?: RawNearCacheConfig | undefined;
+  /**
+   * `getMulti` asks for up to 1024 keys per request (batched direct get) where the server has
+   * it (nats-server >= 2.11, a bucket with direct get); `false` = one pipelined request per key.
+   * @default true
+   */
+  get_multi_batch?: boolean | undefined;
 }
 
 /** `bucket_settings` (snake_case); see {@link BucketSettings} for each field. */
@@ -163,6 +171,14 @@ export interface KvCacheOptions extends NatsConnectionOptions {
   /** How long an operation may wait for the connection and for the server's answer. @default "5s" */
   operationTimeout?: Duration;
   nearCache?: NearCacheOptions;
+  /**
+   * `getMulti` asks for up to 1024 keys per request (batched direct get) where the server has
+   * it (nats-server >= 2.11, a bucket with direct get); `false` = one pipelined request per key.
+   * Either way the results are the same.
+   * @default true
+   * @example { bucket: "sessions", getMultiBatch: false }
+   */
+  getMultiBatch?: boolean;
 }
 
 /** The cache's own options, for a cache on a connection the caller already has (`KvCache.open`). */
@@ -185,6 +201,7 @@ export interface KvCacheConfig {
   readonly keyCodec: KeyCodecName;
   readonly operationTimeoutMs: number;
   readonly nearCache: { readonly enabled: boolean; readonly maxEntries: number; readonly maxAgeMs: number };
+  readonly getMultiBatch: boolean;
   readonly pathStyle: PathStyle;
 }
 
@@ -340,6 +357,7 @@ function normalizeCache(
       "must be positive",
     ),
     nearCache,
+    getMultiBatch: raw.get_multi_batch ?? d.getMultiBatch,
     pathStyle: style,
   };
 }

@@ -5,6 +5,7 @@ import type { KvOptions } from "@nats-io/kv";
 import { ConfigError, type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
 import { loadMeter } from "@natskit/nats-connection/internal";
 import type { Meter, MeterProvider } from "@opentelemetry/api";
+import { BATCH_GET_MIN_VERSION, MultiGet } from "./batch-get.js";
 import { type ApiError, BucketClient, type ReadResult } from "./bucket-client.js";
 import { NearCacheCoherence } from "./coherence.js";
 import {
@@ -56,6 +57,13 @@ export interface BucketInfo {
   readonly bucketTtlMs: number;
   /** Whether entries can carry their own TTL (nats-server >= 2.11 and `allow_msg_ttl` on the bucket). */
   readonly perKeyTtl: boolean;
+  /**
+   * Whether `getMulti` asks for many keys per request (batched direct get): nats-server >= 2.11,
+   * direct get on the bucket, and `get_multi_batch` not turned off. Decided at connect; should
+   * a server still refuse a batch (an older server in a cluster being upgraded), the cache
+   * reads key by key from then on.
+   */
+  readonly batchGet: boolean;
 }
 
 /** Options of {@link KvCache.connect} beyond the config. */
@@ -105,6 +113,7 @@ export class KvCache implements Cache {
   readonly #req: Requester;
   readonly #codec: KeyCodec;
   readonly #bucket: BucketClient;
+  readonly #multi: MultiGet;
   readonly #near: NearCache | undefined;
   readonly #coherence: NearCacheCoherence | undefined;
   #closed = false;
@@ -119,6 +128,7 @@ export class KvCache implements Cache {
     this.#codec = keyCodec(config.keyCodec);
     this.#req = new Requester(client, config.operationTimeoutMs);
     this.#bucket = new BucketClient(client, this.#req, info, config.nearCache.enabled);
+    this.#multi = new MultiGet(client, this.#req, this.#bucket, info);
     if (config.nearCache.enabled) {
       const near = new NearCache(config.nearCache.maxEntries, config.nearCache.maxAgeMs);
       this.#near = near;
@@ -216,16 +226,21 @@ export class KvCache implements Cache {
       if (si === undefined) throw new BucketNotFoundError(config.bucket);
     }
     const c = si.config;
+    const directGet = c.allow_direct === true;
     const info: BucketInfo = {
       bucket: config.bucket,
       stream,
       serverVersion,
       created,
-      directGet: c.allow_direct === true,
+      directGet,
       history: c.max_msgs_per_subject,
       storage: c.storage === ("memory" as StorageType) ? "memory" : "file",
       bucketTtlMs: Math.round((c.max_age ?? 0) / 1e6),
       perKeyTtl: atLeast(serverVersion, 2, 11) && (c as { allow_msg_ttl?: boolean }).allow_msg_ttl === true,
+      batchGet:
+        config.getMultiBatch &&
+        directGet &&
+        atLeast(serverVersion, BATCH_GET_MIN_VERSION.major, BATCH_GET_MIN_VERSION.minor),
     };
     const cache = new KvCache(client, owns, config, info);
     const m = extra.metrics;
@@ -435,28 +450,44 @@ export class KvCache implements Cache {
     if (!Array.isArray(keys)) throw new InvalidArgumentError("getMulti: expected an array of keys");
     const unique = new Map<string, string>(); // caller key -> stored key; all checked first
     for (const k of keys) unique.set(k, this.#codec.encode(k));
-    const out = new Map<string, Uint8Array>();
-    const todo: [string, string][] = [];
+    const hits = new Map<string, Uint8Array>();
+    const todo: string[] = [];
+    const skeys: string[] = [];
     const near = this.#near;
     for (const [key, skey] of unique) {
       const hit = near?.get(key);
-      if (hit !== undefined) out.set(key, hit);
-      else todo.push([key, skey]);
-    }
-    let firstError: unknown;
-    await windowed(todo.length, MULTI_WINDOW, async (i) => {
-      const [key, skey] = todo[i] as [string, string];
-      const token = near?.beginFetch(key);
-      try {
-        const r = await this.#bucket.read(skey, key, "getMulti");
-        near?.endFetch(token, r.kind === "value" ? r : undefined);
-        if (r.kind === "value") out.set(key, r.value);
-      } catch (e) {
-        near?.endFetch(token, undefined);
-        firstError ??= e;
+      if (hit !== undefined) hits.set(key, hit);
+      else {
+        todo.push(key);
+        skeys.push(skey);
       }
-    });
-    if (firstError !== undefined) throw firstError;
+    }
+    if (todo.length === 0) return hits;
+    const found: (Uint8Array | undefined)[] = new Array(todo.length);
+    // Every fetch is begun before anything is sent, so each token sees every change of its key
+    // from then until its answer arrives.
+    const tokens = near === undefined ? undefined : todo.map((key) => near.beginFetch(key));
+    const answered = tokens === undefined ? undefined : new Uint8Array(todo.length);
+    try {
+      await this.#multi.readMany(skeys, todo, "getMulti", (i, r) => {
+        if (r.kind === "value") found[i] = r.value;
+        if (tokens !== undefined && answered !== undefined) {
+          answered[i] = 1;
+          near?.endFetch(tokens[i], r.kind === "value" ? r : undefined);
+        }
+      });
+    } finally {
+      if (tokens !== undefined && answered !== undefined) {
+        for (let i = 0; i < tokens.length; i++) if (answered[i] === 0) near?.endFetch(tokens[i], undefined);
+      }
+    }
+    // In the order of the caller's keys, whichever way each was read.
+    const out = new Map<string, Uint8Array>();
+    let t = 0;
+    for (const key of unique.keys()) {
+      const v = key === todo[t] ? found[t++] : hits.get(key);
+      if (v !== undefined) out.set(key, v);
+    }
     return out;
   }
 

@@ -17,6 +17,8 @@ describe("kv-cache replies", () => {
       markerReason: "",
       natsTtl: "5s",
       cacheTtl: "1500",
+      subject: "$KV.b.k",
+      numPending: "",
     });
   });
 
@@ -28,7 +30,19 @@ describe("kv-cache replies", () => {
     expect(parseReplyHeaders("NATS/1.0 503\r\n\r\n").status).toBe(503);
     expect(parseReplyHeaders("NATS/1.0\r\nkv-operation: PURGE\r\n\r\n").operation).toBe("PURGE");
     expect(parseReplyHeaders("").status).toBe(0);
+    // Same length as a wanted field, but another name.
+    const h = parseReplyHeaders("NATS/1.0\r\nNats-Last-Sequence: 5\r\nNATS-MARKER-REASON: MaxAge\r\n\r\n");
+    expect(h).toMatchObject({ markerReason: "MaxAge", sequence: "" });
+    expect(parseReplyHeaders("NATS/1.0\r\nNats-Stream: KV_b\r\nX-Subject-Id: 1\r\n\r\n").subject).toBe("");
     expect(parseReplyHeaders("NATS/1.0\r\nbroken line\r\n: nokey\r\n\r\n").sequence).toBe("");
+  });
+
+  it("kv-cache - reads the end of a batched direct get", () => {
+    // As nats-server 2.15.1 sends it.
+    const h = parseReplyHeaders(
+      "NATS/1.0 204 EOB\r\nNats-Num-Pending: 2\r\nNats-Last-Sequence: 2\r\nNats-UpTo-Sequence: 8\r\n\r\n",
+    );
+    expect(h).toMatchObject({ status: 204, description: "EOB", numPending: "2", subject: "" });
   });
 
   it("kv-cache - header text comes from the raw block, or from the client's parsed headers", () => {

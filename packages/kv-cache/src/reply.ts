@@ -11,6 +11,10 @@ export interface ReplyHeaders {
   markerReason: string;
   natsTtl: string;
   cacheTtl: string;
+  /** `Nats-Subject`: which subject a message of a batched direct get belongs to. */
+  subject: string;
+  /** `Nats-Num-Pending`: in a batch's end-of-batch message, how many matches were not sent. */
+  numPending: string;
 }
 
 interface RawMsg {
@@ -46,6 +50,8 @@ export function parseReplyHeaders(text: string): ReplyHeaders {
     markerReason: "",
     natsTtl: "",
     cacheTtl: "",
+    subject: "",
+    numPending: "",
   };
   if (text === "") return h;
   let end = text.indexOf("\r\n");
@@ -63,29 +69,37 @@ export function parseReplyHeaders(text: string): ReplyHeaders {
     if (eol < 0) eol = text.length;
     const colon = text.indexOf(":", at);
     if (colon > at && colon < eol) {
-      const value = text.slice(colon + 1, eol).trim();
-      switch (text.slice(at, colon).toLowerCase()) {
-        case "nats-sequence":
-          h.sequence = value;
+      // A batched get carries ~7 fields per message, most of them not wanted: pick by length
+      // and compare in place, so unwanted fields cost no string work.
+      let field: Exclude<keyof ReplyHeaders, "status"> | undefined;
+      switch (colon - at) {
+        case 8:
+          if (nameIs(text, at, "nats-ttl")) field = "natsTtl";
           break;
-        case "nats-time-stamp":
-          h.timestamp = value;
+        case 12:
+          if (nameIs(text, at, "nats-subject")) field = "subject";
+          else if (nameIs(text, at, "kv-operation")) field = "operation";
           break;
-        case "kv-operation":
-          h.operation = value;
+        case 13:
+          if (nameIs(text, at, "nats-sequence")) field = "sequence";
           break;
-        case "nats-marker-reason":
-          h.markerReason = value;
+        case 15:
+          if (nameIs(text, at, "nats-time-stamp")) field = "timestamp";
           break;
-        case "nats-ttl":
-          h.natsTtl = value;
+        case 16:
+          if (nameIs(text, at, "nats-num-pending")) field = "numPending";
           break;
-        case "natskit-cache-ttl":
-          h.cacheTtl = value;
+        case 17:
+          if (nameIs(text, at, "natskit-cache-ttl")) field = "cacheTtl";
+          break;
+        case 18:
+          if (nameIs(text, at, "nats-marker-reason")) field = "markerReason";
           break;
         default:
           break;
       }
+      // The server appends its fields after the stored ones, so the last one (the server's) wins.
+      if (field !== undefined) h[field] = text.slice(colon + 1, eol).trim();
     }
     at = eol + 2;
   }
@@ -112,4 +126,13 @@ export class EncodedHeaders {
   encode(): Uint8Array {
     return this.#bytes;
   }
+}
+
+/** Whether the header name at `at` is `lower`, ignoring case (names hold only letters and `-`). */
+function nameIs(text: string, at: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    // `| 0x20` lowercases ASCII letters and keeps `-`; a line holds no `\r` that could alias it.
+    if ((text.charCodeAt(at + i) | 0x20) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }

@@ -21,6 +21,8 @@ interface Pending {
   kind: RequestKind;
   op: string;
   key: string;
+  /** Set for a request answered by several messages: sees each, returns true on the last. */
+  each?: ((m: Msg) => boolean) | undefined;
 }
 
 /** What the client needs of request headers: it only ever calls `encode()` on them. */
@@ -88,6 +90,26 @@ export class Requester {
     return this.#send(subject, data, headers, kind, op, key);
   }
 
+  /**
+   * Sends one request answered by a stream of messages (a batched direct get): `each` sees every
+   * reply in order and returns true on the last one, which the promise then resolves with. The
+   * whole stream shares one deadline (`operation_timeout` from sending): a stream not finished
+   * by then, or cut by a disconnect, rejects as {@link request} does and `each` sees nothing
+   * more. An exception thrown by `each` rejects the promise the same way.
+   */
+  requestStream(
+    subject: string,
+    data: Uint8Array,
+    op: string,
+    key: string,
+    each: (m: Msg) => boolean,
+  ): Promise<Msg> {
+    if (this.#closed) return Promise.reject(new CacheClosedError());
+    if (!this.#client.isConnected())
+      return this.#afterReconnect(subject, data, undefined, "read", op, key, each);
+    return this.#send(subject, data, undefined, "read", op, key, each);
+  }
+
   async #afterReconnect(
     subject: string,
     data: Uint8Array,
@@ -95,6 +117,7 @@ export class Requester {
     kind: RequestKind,
     op: string,
     key: string,
+    each?: (m: Msg) => boolean,
   ): Promise<Msg> {
     try {
       await this.#client.waitForConnection(this.#timeoutMs);
@@ -113,7 +136,7 @@ export class Requester {
       );
     }
     if (this.#closed) throw new CacheClosedError();
-    return await this.#send(subject, data, headers, kind, op, key);
+    return await this.#send(subject, data, headers, kind, op, key, each);
   }
 
   #send(
@@ -123,6 +146,7 @@ export class Requester {
     kind: RequestKind,
     op: string,
     key: string,
+    each?: (m: Msg) => boolean,
   ): Promise<Msg> {
     const nc = this.#client.nc;
     if (this.#sub === undefined) {
@@ -132,7 +156,7 @@ export class Requester {
     const id = (this.#next++).toString(36);
     return new Promise<Msg>((resolve, reject) => {
       const deadline = performance.now() + this.#timeoutMs;
-      const p: Pending = { resolve, reject, deadline, kind, op, key };
+      const p: Pending = { resolve, reject, deadline, kind, op, key, each };
       this.#pending.set(id, p);
       try {
         nc.publish(
@@ -164,6 +188,18 @@ export class Requester {
     const id = m.subject.slice(this.#prefix.length);
     const p = this.#pending.get(id);
     if (p === undefined) return; // Already timed out or failed at a disconnect.
+    if (p.each !== undefined) {
+      let last: boolean;
+      try {
+        last = p.each(m);
+      } catch (e) {
+        this.#pending.delete(id);
+        p.reject(e as KvCacheError);
+        if (this.#pending.size === 0) this.#wakeIdle();
+        return;
+      }
+      if (!last) return;
+    }
     this.#pending.delete(id);
     p.resolve(m);
     if (this.#pending.size === 0) this.#wakeIdle();

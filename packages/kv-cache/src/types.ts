@@ -65,8 +65,9 @@ export interface Cache {
   delete(key: string): Promise<void>;
 
   /**
-   * Reads many keys at once (pipelined, not one round trip each). Keys without a value are
-   * absent from the result; duplicates are read once.
+   * Reads many keys at once (batched or pipelined, not one round trip each). Keys without a
+   * value are absent from the result, which follows the order of `keys`; duplicates are read
+   * once.
    * @throws the first error other than "not found" (after all reads have finished).
    */
   getMulti(keys: readonly string[]): Promise<Map<string, Uint8Array>>;
