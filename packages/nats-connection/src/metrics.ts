@@ -3,9 +3,9 @@ import type { NatsClient } from "./client.js";
 
 /**
  * The meter of a natskit component: from `provider` when given, else from `@opentelemetry/api`'s
- * global meter provider. `undefined` when the API (an optional peer dependency) is not installed.
- * A global provider must be installed before this is called: the API hands out no-op meters
- * until then, and they stay no-op.
+ * global meter provider. `undefined` when the API (an optional peer dependency) is not installed,
+ * or no global provider is: the API would hand out a no-op meter (which stays no-op even if a
+ * provider is installed later), and without one the component skips its per-message clock reads.
  */
 export async function loadMeter(
   scope: string,
@@ -15,7 +15,9 @@ export async function loadMeter(
   if (provider) return provider.getMeter(scope, version);
   try {
     const api = await import("@opentelemetry/api");
-    return api.metrics.getMeter(scope, version);
+    const meter = api.metrics.getMeter(scope, version);
+    const noop = api.createNoopMeter().constructor as abstract new (...args: never[]) => unknown;
+    return meter instanceof noop ? undefined : meter;
   } catch {
     return undefined;
   }
