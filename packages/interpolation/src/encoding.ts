@@ -1,16 +1,14 @@
 import { createHash, createHmac } from "./node-builtins.js";
-import type { Args } from "./params.js";
 import { QueryError, typeError } from "./query-error.js";
-import { type MethodImpl, simpleMethod } from "./registry.js";
 import { utf8Encode, type Value } from "./value.js";
 
-function bytesOf(v: Value): Uint8Array {
+export function bytesOf(v: Value): Uint8Array {
   if (v instanceof Uint8Array) return v;
   if (typeof v === "string") return utf8Encode(v);
   throw typeError(v, "string");
 }
 
-function buf(b: Uint8Array): Buffer {
+export function buf(b: Uint8Array): Buffer {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
@@ -145,7 +143,7 @@ function z85Decode(s: string): Uint8Array {
 
 const SCHEMES = ["base64", "base64url", "base64rawurl", "hex", "ascii85", "z85"] as const;
 
-function checkScheme(scheme: string): void {
+export function checkScheme(scheme: string): void {
   if (!(SCHEMES as readonly string[]).includes(scheme)) {
     throw new QueryError("INVALID_ARGUMENT", `unrecognized encoding type: ${scheme}`);
   }
@@ -221,7 +219,11 @@ function crcTable(poly: number): Uint32Array {
   return t;
 }
 
-const CRC_POLYS: Record<string, number> = { IEEE: 0xedb88320, Castagnoli: 0x82f63b78, Koopman: 0xeb31d82e };
+export const CRC_POLYS: Record<string, number> = {
+  IEEE: 0xedb88320,
+  Castagnoli: 0x82f63b78,
+  Koopman: 0xeb31d82e,
+};
 const crcTables = new Map<string, Uint32Array>();
 
 function crc32(b: Uint8Array, polyName: string): Uint8Array {
@@ -329,7 +331,7 @@ export function fnv32(b: Uint8Array): number {
   return h >>> 0;
 }
 
-const NODE_HASH: Record<string, string> = {
+export const NODE_HASH: Record<string, string> = {
   md5: "md5",
   sha1: "sha1",
   sha256: "sha256",
@@ -356,49 +358,4 @@ export function hash(alg: string, b: Uint8Array, key: string | undefined, poly: 
       return utf8Encode(String(fnv32(b)));
   }
   throw new QueryError("INVALID_ARGUMENT", `unrecognized hash type: ${alg}`);
-}
-
-export function encodingMethods(): MethodImpl[] {
-  return [
-    simpleMethod("encode", { params: [{ name: "scheme", type: "string" }] }, (args: Args) => {
-      const scheme = args.str("scheme");
-      checkScheme(scheme);
-      return (v) => encode(scheme, bytesOf(v));
-    }),
-    simpleMethod("decode", { params: [{ name: "scheme", type: "string" }] }, (args: Args) => {
-      const scheme = args.str("scheme");
-      checkScheme(scheme);
-      return (v) => {
-        return decode(scheme, buf(bytesOf(v)).toString("latin1"));
-      };
-    }),
-    simpleMethod(
-      "hash",
-      {
-        params: [
-          { name: "algorithm", type: "string" },
-          { name: "key", type: "string", optional: true },
-          { name: "polynomial", type: "string", default: "IEEE" },
-        ],
-      },
-      (args: Args) => {
-        const alg = args.str("algorithm");
-        const key = args.optStr("key");
-        const poly = args.str("polynomial");
-        if (
-          !NODE_HASH[alg] &&
-          !["hmac_sha1", "hmac_sha256", "hmac_sha512", "crc32", "xxhash64", "fnv32"].includes(alg)
-        ) {
-          throw new QueryError("INVALID_ARGUMENT", `unrecognized hash type: ${alg}`);
-        }
-        if (alg.startsWith("hmac_") && key === undefined) {
-          throw new QueryError("INVALID_ARGUMENT", `missing key for ${alg} algorithm`);
-        }
-        if (alg === "crc32" && CRC_POLYS[poly] === undefined) {
-          throw new QueryError("INVALID_ARGUMENT", `unsupported crc32 hash key ${poly}`);
-        }
-        return (v) => hash(alg, bytesOf(v), key, poly);
-      },
-    ),
-  ];
 }

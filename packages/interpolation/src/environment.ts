@@ -1,17 +1,15 @@
-import { encodingMethods } from "./encoding.js";
 import { InterpolationBaseError, InterpolationParseError } from "./errors.js";
-import { builtinFunctions } from "./functions.js";
+import { builtinFunctions } from "./functions/builtins.js";
 import { CompiledInterpolation } from "./interpolation.js";
 import { compileMapping as compileMappingImpl, type Mapping } from "./mapping.js";
-import { builtinMethods } from "./methods.js";
+import { builtinMethods } from "./methods/builtins.js";
 import { batchSize, Closure, type Ctx, msgAt } from "./node.js";
 import { readFileSync } from "./node-builtins.js";
 import type { Args, ParamDef, ParamsSpec } from "./params.js";
-import { FieldParser, type Segment } from "./parser.js";
+import { FieldParser, type Segment } from "./parser/field-parser.js";
 import { CompiledQuery, singleQuery } from "./query.js";
 import { errFrom, toQueryError } from "./query-error.js";
 import type { CtorContext, FunctionImpl, MethodImpl, Registry } from "./registry.js";
-import { timeMethods } from "./time-methods.js";
 import type {
   CallContext,
   EnvironmentOptions,
@@ -89,8 +87,7 @@ export class Environment {
       for (const f of builtinFunctions()) this.#functions.set(f.name, f);
     }
     if (!methods && options.builtins !== false) {
-      for (const m of [...builtinMethods(), ...encodingMethods(), ...timeMethods()])
-        this.#methods.set(m.name, m);
+      for (const m of builtinMethods()) this.#methods.set(m.name, m);
     }
     const envOpt = options.env;
     const getEnv = typeof envOpt === "function" ? envOpt : (name: string) => (envOpt ?? process.env)[name];

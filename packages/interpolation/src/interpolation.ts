@@ -1,8 +1,8 @@
 import { InterpolationError } from "./errors.js";
-import { ContentNode, MetadataNode, MetaStrNode } from "./functions.js";
+import { ContentNode, MetadataNode, MetaStrNode } from "./functions/message-info.js";
 import { Message, type MessageBatch } from "./message.js";
 import { Literal, MetaRefNode, type Node, rootCtx } from "./node.js";
-import type { Segment } from "./parser.js";
+import type { Segment } from "./parser/field-parser.js";
 import { QueryError } from "./query-error.js";
 import type { Interpolation, Result } from "./types.js";
 import { toBytes, toText, utf8Encode, type Value } from "./value.js";

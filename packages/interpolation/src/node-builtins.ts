@@ -5,3 +5,4 @@ export const { createHash, createHmac, getRandomValues, randomUUID } =
   process.getBuiltinModule("node:crypto");
 export const { readFileSync } = process.getBuiltinModule("node:fs");
 export const { hostname } = process.getBuiltinModule("node:os");
+export const { createRequire } = process.getBuiltinModule("node:module");

@@ -1,7 +1,7 @@
 import { InterpolationError, InterpolationParseError } from "./errors.js";
 import type { Message } from "./message.js";
 import { type Node, rootCtx, withValue } from "./node.js";
-import type { Segment } from "./parser.js";
+import type { Segment } from "./parser/field-parser.js";
 import { QueryError } from "./query-error.js";
 import type { PlainValue, Query } from "./types.js";
 import { DELETE, fromHost, NOTHING, type Value } from "./value.js";

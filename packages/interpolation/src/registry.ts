@@ -1,7 +1,32 @@
 import { Closure, type Ctx, type Node } from "./node.js";
 import type { Args, ParamsSpec } from "./params.js";
-import { errFrom, QueryError, toQueryError, WrapErr } from "./query-error.js";
-import type { Value } from "./value.js";
+import { errFrom, QueryError, toQueryError, typeError, WrapErr } from "./query-error.js";
+import { getString, utf8Decode, utf8Encode, type Value } from "./value.js";
+
+/** The reference's function categories (`query.FunctionCategory*`), for documentation tables. */
+export type FunctionCategory =
+  | "General"
+  | "Message Info"
+  | "Environment"
+  | "Fake Data Generation"
+  | "Deprecated"
+  | "Plugin";
+
+/** The reference's method categories (`query.MethodCategory*`); a method may sit in several. */
+export type MethodCategory =
+  | "General"
+  | "String Manipulation"
+  | "Number Manipulation"
+  | "Timestamp Manipulation"
+  | "Regular Expressions"
+  | "Encoding and Encryption"
+  | "Type Coercion"
+  | "Parsing"
+  | "Object & Array Manipulation"
+  | "JSON Web Tokens"
+  | "GeoIP"
+  | "Deprecated"
+  | "Plugin";
 
 /** Context a function constructor may use at parse time. */
 export interface CtorContext {
@@ -18,6 +43,8 @@ export interface FunctionImpl {
   readonly name: string;
   readonly params: ParamsSpec;
   readonly impure?: boolean;
+  /** Where the reference lists it; set by {@link functionsIn} for the built-ins. */
+  readonly category?: FunctionCategory;
   /** Builds the query node; throw a {@link QueryError} to reject the arguments. */
   readonly ctor: (args: Args, ctx: CtorContext) => Node;
 }
@@ -26,6 +53,8 @@ export interface FunctionImpl {
 export interface MethodImpl {
   readonly name: string;
   readonly params: ParamsSpec;
+  /** Where the reference lists it (first = main); set by {@link inCategory} for the built-ins. */
+  readonly categories?: readonly MethodCategory[];
   readonly ctor: (target: Node, args: Args, ctx: CtorContext) => Node;
 }
 
@@ -101,3 +130,56 @@ export function simpleMethod(
 }
 
 export const NO_PARAMS: ParamsSpec = { params: [] };
+
+/** Tags a category file's functions with its category. */
+export function functionsIn(category: FunctionCategory, fns: readonly FunctionImpl[]): FunctionImpl[] {
+  return fns.map((f) => (f.category === undefined ? { ...f, category } : f));
+}
+
+/** Tags a category file's methods with its category, unless an entry names its own. */
+export function inCategory(category: MethodCategory, methods: readonly MethodImpl[]): MethodImpl[] {
+  return methods.map((m) => (m.categories === undefined ? { ...m, categories: [category] } : m));
+}
+
+/** A method the reference lists under several categories (`length` for strings and arrays). */
+export function withCategories(categories: readonly MethodCategory[], method: MethodImpl): MethodImpl {
+  return { ...method, categories };
+}
+
+/** A parameter list (`p([{ name: "value", type: "string" }])`). */
+export const p = (params: ParamsSpec["params"]): ParamsSpec => ({ params });
+
+/** Any number of nameless arguments (`append`, `format`, `without`). */
+export const VARIADIC: ParamsSpec = { variadic: true, params: [] };
+
+/** A method over strings where bytes in gives bytes out. */
+export function textMethod(
+  name: string,
+  params: ParamsSpec,
+  make: (args: Args) => (s: string) => string,
+): MethodImpl {
+  return simpleMethod(name, params, (args) => {
+    const fn = make(args);
+    return (v) => {
+      if (typeof v === "string") return fn(v);
+      if (v instanceof Uint8Array) return utf8Encode(fn(utf8Decode(v)));
+      throw typeError(v, "string");
+    };
+  });
+}
+
+/** A method reading a string (or bytes, or timestamp) and returning anything. */
+export function readStringMethod(
+  name: string,
+  params: ParamsSpec,
+  make: (args: Args) => (s: string) => Value,
+): MethodImpl {
+  return simpleMethod(name, params, (args) => {
+    const fn = make(args);
+    return (v) => {
+      const s = getString(v);
+      if (s === undefined) throw typeError(v, "string");
+      return fn(s);
+    };
+  });
+}

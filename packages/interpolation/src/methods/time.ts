@@ -1,6 +1,6 @@
-import type { Args } from "./params.js";
-import { QueryError, typeError } from "./query-error.js";
-import { type MethodImpl, NO_PARAMS, simpleMethod } from "./registry.js";
+import type { Args } from "../params.js";
+import { QueryError, typeError } from "../query-error.js";
+import { inCategory, type MethodImpl, NO_PARAMS, simpleMethod } from "../registry.js";
 import {
   addPeriod,
   formatLayout,
@@ -14,8 +14,8 @@ import {
   roundTime,
   strftime,
   strptime,
-} from "./time.js";
-import { getString, type Timestamp, timestampToString, type Value, type Zone } from "./value.js";
+} from "../time.js";
+import { getString, type Timestamp, type Value, type Zone } from "../value.js";
 
 function zoneArg(tz: string): Zone {
   try {
@@ -33,20 +33,20 @@ function optZone(args: Args, name = "tz"): Zone | undefined {
   return tz === undefined ? undefined : zoneArg(tz);
 }
 
-function stringArg(v: Value): string {
+export function stringArg(v: Value): string {
   const s = getString(v);
   if (s === undefined) throw typeError(v, "string");
   return s;
 }
 
-const NS = 1000000000n;
+export const NS = 1000000000n;
 
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
   return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
-function formatMethod(name: string): MethodImpl {
+export function formatMethod(name: string): MethodImpl {
   return simpleMethod(
     name,
     {
@@ -66,7 +66,7 @@ function formatMethod(name: string): MethodImpl {
   );
 }
 
-function strftimeMethod(name: string): MethodImpl {
+export function strftimeMethod(name: string): MethodImpl {
   return simpleMethod(
     name,
     {
@@ -86,43 +86,27 @@ function strftimeMethod(name: string): MethodImpl {
   );
 }
 
-function unixMethod(name: string, div: bigint): MethodImpl {
+export function unixMethod(name: string, div: bigint): MethodImpl {
   return simpleMethod(name, NO_PARAMS, () => (v) => floorDiv(getTimestamp(v).ns, div));
 }
 
+/** Timestamp manipulation: the `ts_*` methods and durations. */
 export function timeMethods(): MethodImpl[] {
-  return [
+  return inCategory("Timestamp Manipulation", [
     formatMethod("ts_format"),
-    formatMethod("format_timestamp"),
     strftimeMethod("ts_strftime"),
-    strftimeMethod("format_timestamp_strftime"),
-    // The deprecated names return the RFC 3339 string rather than a timestamp.
-    ...(["ts_parse", "parse_timestamp"] as const).map((name) =>
-      simpleMethod(name, { params: [{ name: "format", type: "string" }] }, (args) => {
-        const layout = args.str("format");
-        return (v) => {
-          const t = parseLayout(layout, stringArg(v));
-          return name === "ts_parse" ? t : timestampToString(t);
-        };
-      }),
-    ),
-    ...(["ts_strptime", "parse_timestamp_strptime"] as const).map((name) =>
-      simpleMethod(name, { params: [{ name: "format", type: "string" }] }, (args) => {
-        const fmt = args.str("format");
-        return (v) => {
-          const t = strptime(fmt, stringArg(v));
-          return name === "ts_strptime" ? t : timestampToString(t);
-        };
-      }),
-    ),
+    simpleMethod("ts_parse", { params: [{ name: "format", type: "string" }] }, (args) => {
+      const layout = args.str("format");
+      return (v) => parseLayout(layout, stringArg(v));
+    }),
+    simpleMethod("ts_strptime", { params: [{ name: "format", type: "string" }] }, (args) => {
+      const fmt = args.str("format");
+      return (v) => strptime(fmt, stringArg(v));
+    }),
     unixMethod("ts_unix", NS),
     unixMethod("ts_unix_milli", 1000000n),
     unixMethod("ts_unix_micro", 1000n),
     unixMethod("ts_unix_nano", 1n),
-    unixMethod("format_timestamp_unix", NS),
-    unixMethod("format_timestamp_unix_milli", 1000000n),
-    unixMethod("format_timestamp_unix_micro", 1000n),
-    unixMethod("format_timestamp_unix_nano", 1n),
     simpleMethod("ts_tz", { params: [{ name: "tz", type: "string" }] }, (args) => {
       const zone = zoneArg(args.str("tz"));
       return (v) => inZone(getTimestamp(v), zone);
@@ -151,5 +135,5 @@ export function timeMethods(): MethodImpl[] {
       const secs = p.years * yearSecs + p.months * (yearSecs / 12) + p.days * 86400;
       return BigInt(Math.round(secs)) * NS + p.ns;
     }),
-  ];
+  ]);
 }
