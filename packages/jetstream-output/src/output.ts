@@ -9,7 +9,7 @@ import {
 import { type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
 import { loadMeter } from "@natskit/nats-connection/internal";
 import type { Meter, MeterProvider } from "@opentelemetry/api";
-import { ATOMIC_DUPLICATE, type AtomicEntry, MAX_ATOMIC_BATCH, publishAtomic } from "./atomic.js";
+import type { AtomicEntry } from "./atomic.js";
 import {
   type OutputConfig,
   type ParseOutputOptions,
@@ -17,9 +17,9 @@ import {
   type RawOutputConfig,
 } from "./config.js";
 import { AtomicBatchError, BatchWriteError, JetStreamOutputError } from "./errors.js";
-import { type FastIngestProbe, FastIngestPublisher } from "./fast-ingest.js";
+import type { FastIngestProbe, FastIngestPublisher } from "./fast-ingest.js";
 import { HeaderBuilder, headerNameProblem, headerValueProblem, subjectProblem } from "./headers.js";
-import { OutputMetrics, type OutputMetricsOptions } from "./metrics.js";
+import type { OutputMetrics, OutputMetricsOptions } from "./metrics.js";
 import { randomBytes } from "./node-builtins.js";
 import { AckPublisher, type PubAck } from "./publisher.js";
 import { loadTracing, type TraceApi, traceCarrier } from "./trace-context.js";
@@ -181,6 +181,12 @@ export class JetStreamOutput implements Output {
   #stats = { accepted: 0, acked: 0, duplicates: 0, failed: 0, retries: 0 };
   #errorsByCode = new Map<string, number>();
   #metrics: OutputMetrics | undefined;
+  /**
+   * Loaded by `connect()` when the config uses them: an import of the output need not parse
+   * what most configs never run (import cost).
+   */
+  #fastIngest: typeof import("./fast-ingest.js") | undefined;
+  #atomicModule: typeof import("./atomic.js") | undefined;
 
   /**
    * @param config the Redpanda Connect `nats_jetstream` fields (snake_case), checked again at
@@ -240,6 +246,8 @@ export class JetStreamOutput implements Output {
 
   async #connect(): Promise<void> {
     if (this.#usesTrace) this.#trace = await loadTracing();
+    if (this.config.fastIngest === "auto") this.#fastIngest ??= await import("./fast-ingest.js");
+    if (this.config.atomicBatches) this.#atomicModule ??= await import("./atomic.js");
     await this.#startMetrics();
     const owned = this.#options.client === undefined;
     let client: NatsClient;
@@ -416,6 +424,7 @@ export class JetStreamOutput implements Output {
     )) as Meter | undefined;
     if (!meter) return;
     const label = o?.label ?? this.#options.label ?? "nats_jetstream";
+    const { OutputMetrics } = await import("./metrics.js");
     this.#metrics = new OutputMetrics(meter, label, this.config.subject.source, () => {
       const s = this.stats;
       return { ...s, held: s.pending - s.inflight, errors: this.#errorsByCode };
@@ -627,6 +636,13 @@ export class JetStreamOutput implements Output {
       new JetStreamOutputError("ATOMIC_NOT_SUPPORTED", `atomic_batches: ${why}; nothing was sent`, {
         retryable: false,
       });
+    if (this.#closing || this.#closed) throw CLOSED();
+    if (!this.#publisher || !this.#atomicModule) {
+      throw new JetStreamOutputError("CLOSED", "the output is not connected: call connect() first", {
+        retryable: false,
+      });
+    }
+    const { ATOMIC_DUPLICATE, MAX_ATOMIC_BATCH, publishAtomic } = this.#atomicModule;
     if (messages.length > MAX_ATOMIC_BATCH) {
       throw unsupported(`a batch holds at most ${MAX_ATOMIC_BATCH} messages, this one ${messages.length}`);
     }
@@ -765,7 +781,7 @@ export class JetStreamOutput implements Output {
   #fastStream(stream: string): FastStream {
     let f = this.#fast.get(stream);
     if (f) return f;
-    const publisher = new FastIngestPublisher<Job>(this.#client!.nc, {
+    const publisher = new this.#fastIngest!.FastIngestPublisher<Job>(this.#client!.nc, {
       stream,
       flow: Math.max(1, Math.min(FAST_FLOW, Math.floor(this.config.maxInFlight / FAST_OUTSTANDING))),
       outstanding: FAST_OUTSTANDING,
