@@ -66,7 +66,11 @@ export class OutputMetrics {
     const held = gauge("output_held", "messages accepted and not yet published (outage, window, backoff)");
     const connected = gauge("output_connected", "1 while connected, else 0");
     this.latency = new LatencySampler(
-      latencyHistogram(meter, "output_latency_ns", "first publish to ack, sampled at most every 0.1 ms"),
+      latencyHistogram(
+        meter,
+        "output_latency_ns",
+        "first publish to ack, of one message in 8, at most one every 0.1 ms",
+      ),
     );
     this.#observables = [
       received,

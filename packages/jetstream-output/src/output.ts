@@ -181,6 +181,7 @@ export class JetStreamOutput implements Output {
   #stats = { accepted: 0, acked: 0, duplicates: 0, failed: 0, retries: 0 };
   #errorsByCode = new Map<string, number>();
   #metrics: OutputMetrics | undefined;
+  #timed = 0;
   /**
    * Loaded by `connect()` when the config uses them: an import of the output need not parse
    * what most configs never run (import cost).
@@ -596,7 +597,9 @@ export class JetStreamOutput implements Output {
       const job = q[this.#head] as Job;
       q[this.#head++] = undefined as unknown as Job;
       job.attempts++;
-      if (job.sentAt === 0 && this.#metrics) job.sentAt = performance.now();
+      // Latency is sampled anyway (see LatencySampler): timing one message in 8 keeps the
+      // clock reads off the other seven.
+      if (job.sentAt === 0 && this.#metrics && (++this.#timed & 7) === 0) job.sentAt = performance.now();
       publisher.send(job, job.payload, job.headers);
     }
     if (this.#head > 0) {
