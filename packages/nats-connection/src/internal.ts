@@ -2,11 +2,15 @@
 // Components that embed the connection fields in their config parse them with these.
 export { mergeIssues, normalizeConnectionConfig, parseFields } from "./config.js";
 export {
+  type AttributesLike,
   ConnectionTally,
+  type HistogramLike,
   LATENCY_NS_BUCKETS,
   LatencySampler,
   latencyHistogram,
   loadMeter,
+  type MeterLike,
+  type MeterProviderLike,
 } from "./metrics.js";
 export { type Path, type RawIssue, renderIssues } from "./paths.js";
 export { connectionFields, type ParsedConnectionFields } from "./schema.js";

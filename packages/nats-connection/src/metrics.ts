@@ -1,5 +1,33 @@
-import type { Attributes, Histogram, Meter, MeterProvider } from "@opentelemetry/api";
 import type { NatsClient } from "./client.js";
+
+// The parts of `@opentelemetry/api` these helpers use, as shapes: the API is an optional peer,
+// so nothing that a consumer type-checks (this file's declarations) may name its types. The
+// API's `Meter`, `Histogram` and `MeterProvider` fit them.
+
+/** Metric attributes (OpenTelemetry `Attributes`). */
+export type AttributesLike = Readonly<Record<string, unknown>>;
+
+/** An OpenTelemetry `Histogram`. */
+export interface HistogramLike {
+  record(value: number, attributes?: AttributesLike): void;
+}
+
+/** An OpenTelemetry `Meter`, as far as these helpers use it. */
+export interface MeterLike {
+  createHistogram(
+    name: string,
+    options?: {
+      description?: string;
+      unit?: string;
+      advice?: { explicitBucketBoundaries?: number[] };
+    },
+  ): HistogramLike;
+}
+
+/** An OpenTelemetry `MeterProvider`. */
+export interface MeterProviderLike {
+  getMeter(name: string, version?: string): unknown;
+}
 
 /**
  * The meter of a natskit component: from `provider` when given, else from `@opentelemetry/api`'s
@@ -10,8 +38,8 @@ import type { NatsClient } from "./client.js";
 export async function loadMeter(
   scope: string,
   version: string,
-  provider?: MeterProvider,
-): Promise<Meter | undefined> {
+  provider?: MeterProviderLike,
+): Promise<unknown> {
   if (provider) return provider.getMeter(scope, version);
   try {
     const api = await import("@opentelemetry/api");
@@ -29,7 +57,7 @@ export const LATENCY_NS_BUCKETS = [
 ];
 
 /** A latency histogram in ns, as Redpanda Connect's `*_latency_ns`. */
-export function latencyHistogram(meter: Meter, name: string, description: string): Histogram {
+export function latencyHistogram(meter: MeterLike, name: string, description: string): HistogramLike {
   return meter.createHistogram(name, {
     description,
     unit: "ns",
@@ -46,12 +74,12 @@ export function latencyHistogram(meter: Meter, name: string, description: string
 export class LatencySampler {
   #last = Number.NEGATIVE_INFINITY;
   constructor(
-    readonly histogram: Histogram,
+    readonly histogram: HistogramLike,
     readonly gapMs = 0.1,
   ) {}
 
   /** The latency of something that started at `startMs` (`performance.now()`) and ended now. */
-  record(startMs: number, attributes: Attributes): void {
+  record(startMs: number, attributes: AttributesLike): void {
     const now = performance.now();
     if (now - this.#last < this.gapMs) return;
     this.#last = now;
