@@ -91,13 +91,32 @@ export class Environment {
     }
     const envOpt = options.env;
     const getEnv = typeof envOpt === "function" ? envOpt : (name: string) => (envOpt ?? process.env)[name];
+    const fns = this.#functions;
+    const mts = this.#methods;
+    let dynamic: Registry | undefined;
     const ctorContext: CtorContext = {
       getEnv,
       readFile: options.readFile ?? ((path) => new Uint8Array(readFileSync(path))),
       counters: new Map(),
+      parseDynamicQuery: (text) => {
+        dynamic ??= {
+          fn: (name) => {
+            const f = fns.get(name);
+            if (!f || f.impure || f.category === "Message Info" || f.category === "Environment")
+              return undefined;
+            return f;
+          },
+          method: (name) => mts.get(name),
+          ctorContext,
+        };
+        try {
+          return singleQuery(text, new FieldParser(`\${! ${text} }`, dynamic).parse());
+        } catch (e) {
+          if (InterpolationParseError.isInstance(e)) throw shiftParseError(e, text);
+          throw e;
+        }
+      },
     };
-    const fns = this.#functions;
-    const mts = this.#methods;
     this.#registry = {
       fn: (name) => fns.get(name),
       method: (name) => mts.get(name),

@@ -37,6 +37,8 @@ export type ParseErrorCode =
   | "UNKNOWN_FUNCTION"
   /** A method name that the environment does not know. */
   | "UNKNOWN_METHOD"
+  /** A reference function or method natskit does not run; the message says what it needs. */
+  | "UNSUPPORTED"
   /** Wrong argument count, type or name, or a function/method constructor refused them. */
   | "INVALID_ARGUMENTS"
   /** A literal that cannot be represented (integer overflow, bad escape, non-string key). */

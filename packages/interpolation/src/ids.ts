@@ -65,6 +65,45 @@ const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const KSUID_EPOCH = 1400000000;
 
 /** A KSUID: 32-bit seconds since 2014-05-13 plus 128 random bits, base62 in 27 characters. */
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/** oklog/ulid: 48-bit millisecond time and 80 random bits; Crockford base32 or hex. */
+export function ulid(encoding: "crockford" | "hex", ms = Date.now()): string {
+  const bytes = new Uint8Array(16);
+  getRandomValues(bytes.subarray(6));
+  let t = ms;
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = t % 256;
+    t = Math.floor(t / 256);
+  }
+  if (encoding === "hex") return Buffer.from(bytes).toString("hex");
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  let out = "";
+  for (let i = 0; i < 26; i++) {
+    out = CROCKFORD[Number(n & 31n)] + out;
+    n >>= 5n;
+  }
+  return out;
+}
+
+/** bwmarrin/snowflake: 41 bits of milliseconds since 2010-11-04, 10 of node, 12 of sequence. */
+export class SnowflakeNode {
+  #time = 0;
+  #step = 0;
+  constructor(readonly node: number) {}
+
+  generate(now = Date.now()): string {
+    let ms = now - 1288834974657;
+    if (ms === this.#time) {
+      this.#step = (this.#step + 1) & 4095;
+      if (this.#step === 0) ms = this.#time + 1; // the reference waits for the next millisecond
+    } else this.#step = 0;
+    this.#time = Math.max(ms, this.#time);
+    return ((BigInt(this.#time) << 22n) | (BigInt(this.node) << 12n) | BigInt(this.#step)).toString();
+  }
+}
+
 export function ksuid(nowMs: number = Date.now()): string {
   const b = new Uint8Array(20);
   getRandomValues(b.subarray(4));

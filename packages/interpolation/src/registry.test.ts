@@ -45,8 +45,8 @@ describe("registry - built-ins", () => {
   });
 
   it("registry - the split kept every method and function", () => {
-    expect(builtinMethods().length).toBe(118); // 115 before the split + re_find_object, re_find_all_object, re_replace
-    expect(builtinFunctions().length).toBe(35);
+    expect(builtinMethods().length).toBe(181); // 118 after the split + 63 from the reference catalog
+    expect(builtinFunctions().length).toBe(38);
   });
 
   it("registry - each call gives fresh lists (nothing shared between environments)", () => {

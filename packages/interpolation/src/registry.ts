@@ -36,6 +36,11 @@ export interface CtorContext {
   readonly readFile: (path: string) => Uint8Array;
   /** Process-wide counters of `count()`, shared by everything compiled by one environment. */
   readonly counters: Map<string, bigint>;
+  /**
+   * Parses a query for a dynamic mapping (the `bloblang` method): only pure functions that do
+   * not read the message or the environment are available, as in the reference.
+   */
+  readonly parseDynamicQuery: (text: string) => Node;
 }
 
 /** A built-in or plugin function: parameters and a constructor run once per call site. */

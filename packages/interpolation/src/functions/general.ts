@@ -1,8 +1,8 @@
-import { ksuid, nanoid, SeededRandom, uuidV4, uuidV7 } from "../ids.js";
+import { ksuid, nanoid, SeededRandom, SnowflakeNode, ulid, uuidV4, uuidV7 } from "../ids.js";
 import { Closure, type Ctx, Literal, type Node } from "../node.js";
 import { QueryError, toQueryError } from "../query-error.js";
 import { type FunctionImpl, functionsIn, simpleFunction } from "../registry.js";
-import { DELETE, getInt, INT64_MAX, NOTHING, type Timestamp, type Value } from "../value.js";
+import { DELETE, GoFloat, getInt, INT64_MAX, NOTHING, type Timestamp, type Value } from "../value.js";
 
 function goNanoidError(e: unknown): QueryError {
   return toQueryError(e);
@@ -185,6 +185,7 @@ export function generalFunctions(): FunctionImpl[] {
       },
     },
     simpleFunction("uuid_v4", () => uuidV4(), true),
+    simpleFunction("pi", () => new GoFloat(Math.PI)),
     {
       name: "uuid_v7",
       params: { params: [{ name: "time", type: "timestamp", optional: true }] },
@@ -224,5 +225,36 @@ export function generalFunctions(): FunctionImpl[] {
       },
     },
     simpleFunction("ksuid", () => ksuid(), true),
+    {
+      name: "ulid",
+      params: {
+        params: [
+          { name: "encoding", type: "string", default: "crockford" },
+          { name: "random_source", type: "string", default: "secure_random" },
+        ],
+      },
+      impure: true,
+      ctor: (args) => {
+        const encoding = args.str("encoding");
+        if (encoding !== "crockford" && encoding !== "hex")
+          throw new QueryError("INVALID_ARGUMENT", `invalid ulid encoding: ${encoding}`);
+        const source = args.str("random_source");
+        if (source !== "secure_random" && source !== "fast_random")
+          throw new QueryError("INVALID_ARGUMENT", `invalid randomness source: ${source}`);
+        return new Closure("function ulid", () => ulid(encoding));
+      },
+    },
+    {
+      name: "snowflake_id",
+      params: { params: [{ name: "node_id", type: "int", default: 1n }] },
+      impure: true,
+      ctor: (args) => {
+        const id = args.int("node_id");
+        if (id < 0n || id > 1023n)
+          throw new QueryError("INVALID_ARGUMENT", "Node number must be between 0 and 1023");
+        const node = new SnowflakeNode(Number(id));
+        return new Closure("function snowflake_id", () => node.generate());
+      },
+    },
   ]);
 }

@@ -3,6 +3,7 @@ import { coercionMethods } from "./coercion.js";
 import { deprecatedMethods } from "./deprecated.js";
 import { encodingMethods } from "./encoding.js";
 import { generalMethods } from "./general.js";
+import { jwtMethods } from "./jwt.js";
 import { numberMethods } from "./numbers.js";
 import { objectArrayMethods } from "./objects-arrays.js";
 import { parsingMethods } from "./parsing.js";
@@ -24,6 +25,7 @@ export function builtinMethods(): MethodImpl[] {
     ...regexpMethods(),
     ...parsingMethods(),
     ...encodingMethods(),
+    ...jwtMethods(),
     ...timeMethods(),
     ...deprecatedMethods(),
   ];

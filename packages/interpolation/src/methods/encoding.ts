@@ -1,11 +1,54 @@
+import { aesCipher, uuidV5 } from "../aes.js";
+import { compressor, decompressor } from "../compression.js";
 import { buf, bytesOf, CRC_POLYS, checkScheme, decode, encode, hash, NODE_HASH } from "../encoding.js";
 import type { Args } from "../params.js";
 import { QueryError } from "../query-error.js";
-import { inCategory, type MethodImpl, simpleMethod } from "../registry.js";
+import { inCategory, type MethodImpl, p, simpleMethod } from "../registry.js";
+
+function aesMethod(direction: "encrypt" | "decrypt"): MethodImpl {
+  return simpleMethod(
+    `${direction}_aes`,
+    p([
+      { name: "scheme", type: "string" },
+      { name: "key", type: "any" },
+      { name: "iv", type: "any" },
+    ]),
+    (args) => {
+      const fn = aesCipher(
+        direction,
+        args.str("scheme"),
+        bytesOf(args.value("key")),
+        bytesOf(args.value("iv")),
+      );
+      return (v) => fn(bytesOf(v));
+    },
+  );
+}
 
 /** Encoding, decoding and hashing: `encode`, `decode`, `hash`. */
 export function encodingMethods(): MethodImpl[] {
   return inCategory("Encoding and Encryption", [
+    simpleMethod(
+      "compress",
+      p([
+        { name: "algorithm", type: "string" },
+        { name: "level", type: "int", default: -1n },
+      ]),
+      (args) => {
+        const fn = compressor(args.str("algorithm"), Number(args.int("level")));
+        return (v) => fn(bytesOf(v));
+      },
+    ),
+    simpleMethod("decompress", p([{ name: "algorithm", type: "string" }]), (args) => {
+      const fn = decompressor(args.str("algorithm"));
+      return (v) => fn(bytesOf(v));
+    }),
+    aesMethod("encrypt"),
+    aesMethod("decrypt"),
+    simpleMethod("uuid_v5", p([{ name: "ns", type: "string", optional: true }]), (args) => {
+      const ns = args.optStr("ns");
+      return (v) => (v === null ? null : uuidV5(ns, bytesOf(v)));
+    }),
     simpleMethod("encode", { params: [{ name: "scheme", type: "string" }] }, (args: Args) => {
       const scheme = args.str("scheme");
       checkScheme(scheme);

@@ -1,8 +1,9 @@
 import { goQuote } from "../gofmt.js";
 import { QueryError, typeError } from "../query-error.js";
-import { inCategory, type MethodImpl, NO_PARAMS, simpleMethod } from "../registry.js";
+import { inCategory, type MethodImpl, NO_PARAMS, p, simpleMethod } from "../registry.js";
 import {
   GoFloat,
+  getInt,
   getNumber,
   INT64_MAX,
   INT64_MIN,
@@ -130,6 +131,53 @@ function extreme(v: Value, better: (a: number, b: number) => boolean): Value {
   return new GoFloat(best as number);
 }
 
+/** `IToInt8` and friends: an int64 conversion, then a range check with the reference's text. */
+function intRangeMethod(name: string, min: bigint, max: bigint, what: string): MethodImpl {
+  const unsigned = min === 0n;
+  return simpleMethod(name, NO_PARAMS, () => (v) => {
+    const i = toIntValue(v);
+    if (unsigned && i < 0n)
+      throw new QueryError(
+        "TYPE_MISMATCH",
+        "signed integer value is negative and cannot be cast as an unsigned integer",
+      );
+    if (i > max) throw new QueryError("TYPE_MISMATCH", `value is too large to be cast as ${what}`);
+    if (i < min) throw new QueryError("TYPE_MISMATCH", `value is too small to be cast as ${what}`);
+    return i;
+  });
+}
+
+/** A float32 printed as Go prints it: the shortest decimal that rounds to the same float32. */
+function shortestFloat32(f: number): number {
+  const r = Math.fround(f);
+  if (!Number.isFinite(r) || r === 0) return r;
+  for (let digits = 1; digits <= 9; digits++) {
+    const s = Number(r.toPrecision(digits));
+    if (Math.fround(s) === r) return s;
+  }
+  return r;
+}
+
+/** `Float64Method`: any number in, float64 out. */
+function floatMethod(name: string, fn: (f: number) => number): MethodImpl {
+  return simpleMethod(name, NO_PARAMS, () => (v) => {
+    const f = getNumber(sanitize(v));
+    if (f === undefined) throw typeError(v, "number");
+    return new GoFloat(fn(f));
+  });
+}
+
+function bitwiseMethod(name: string, op: (a: bigint, b: bigint) => bigint): MethodImpl {
+  return simpleMethod(name, p([{ name: "value", type: "int" }]), (args) => {
+    const rhs = args.int("value");
+    return (v) => {
+      const lhs = getInt(v);
+      if (lhs === undefined) throw typeError(v, "number");
+      return BigInt.asIntN(64, op(lhs, rhs));
+    };
+  });
+}
+
 /** Number manipulation: integer and float conversions, rounding, `abs`, `max`, `min`. */
 export function numberMethods(): MethodImpl[] {
   return inCategory("Number Manipulation", [
@@ -153,6 +201,28 @@ export function numberMethods(): MethodImpl[] {
       return i;
     }),
     simpleMethod("float64", NO_PARAMS, () => (v) => new GoFloat(toNumberValue(v))),
+    intRangeMethod("int16", -(2n ** 15n), 2n ** 15n - 1n, "a 16-bit signed integer"),
+    intRangeMethod("int8", -(2n ** 7n), 2n ** 7n - 1n, "an 8-bit signed integer"),
+    intRangeMethod("uint32", 0n, 2n ** 32n - 1n, "a 32-bit unsigned integer"),
+    intRangeMethod("uint16", 0n, 2n ** 16n - 1n, "a 16-bit unsigned integer"),
+    intRangeMethod("uint8", 0n, 2n ** 8n - 1n, "an 8-bit unsigned integer"),
+    simpleMethod("float32", NO_PARAMS, () => (v) => new GoFloat(shortestFloat32(toNumberValue(v)))),
+    floatMethod("sin", Math.sin),
+    floatMethod("cos", Math.cos),
+    floatMethod("tan", Math.tan),
+    floatMethod("log", Math.log),
+    floatMethod("log10", Math.log10),
+    simpleMethod("pow", p([{ name: "exponent", type: "float" }]), (args) => {
+      const exp = args.num("exponent");
+      return (v) => {
+        const f = getNumber(sanitize(v));
+        if (f === undefined) throw typeError(v, "number");
+        return new GoFloat(f ** exp);
+      };
+    }),
+    bitwiseMethod("bitwise_and", (a, b) => a & b),
+    bitwiseMethod("bitwise_or", (a, b) => a | b),
+    bitwiseMethod("bitwise_xor", (a, b) => a ^ b),
     numberMethod(
       "abs",
       (i) => (i < 0n ? wrapInt(-i) : i),

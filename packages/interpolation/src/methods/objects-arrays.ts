@@ -1,3 +1,6 @@
+import { diff, patch } from "../changelog.js";
+import { compileJSONSchema } from "../json-schema.js";
+import { compileJSONPath } from "../jsonpath.js";
 import { type Ctx, dotPathToSlice, type Node, newGet, searchPath, withValue } from "../node.js";
 import { errFrom, QueryError, typeError, WrapErr } from "../query-error.js";
 import {
@@ -151,6 +154,24 @@ function compareForSort(a: Value, b: Value): number {
   );
 }
 
+/** The reference's `mapWith`: keeps only the listed (dot) paths. */
+function mapWith(m: ValueObject, paths: readonly string[][]): ValueObject {
+  const out = newObject();
+  for (const k of Object.keys(m)) {
+    let included = false;
+    const nested: string[][] = [];
+    for (const p of paths) {
+      if (p[0] !== k) continue;
+      included = true;
+      if (p.length > 1) nested.push(p.slice(1));
+    }
+    if (!included) continue;
+    const v = m[k] as Value;
+    out[k] = nested.length > 0 && isObject(v) ? mapWith(v, nested) : v;
+  }
+  return out;
+}
+
 function execWith(fn: Node, ctx: Ctx, v: Value): Value {
   return fn.exec(withValue(ctx, v));
 }
@@ -258,17 +279,96 @@ export function objectArrayMethods(): MethodImpl[] {
       }
       return out;
     }),
-    simpleMethod("unique", NO_PARAMS, () => (v) => {
-      if (!Array.isArray(v)) throw typeError(v, "array");
-      const out: Value[] = [];
-      for (const e of v) {
-        const t = typeOf(e);
-        if (t !== "string" && t !== "number" && t !== "bytes" && t !== "bool") {
-          throw new QueryError("TYPE_MISMATCH", `unique method only supports primitive elements, got ${t}`);
+    simpleMethod("unique", p([{ name: "emit", type: "query", optional: true }]), (args) => {
+      const emit = args.get("emit") as Node | undefined;
+      return (v, ctx) => {
+        if (!Array.isArray(v)) throw typeError(v, "array");
+        const strs = new Set<string>();
+        const nums = new Set<number>();
+        const out: Value[] = [];
+        for (const [i, e] of v.entries()) {
+          let check = e;
+          if (emit !== undefined) {
+            try {
+              check = execWith(emit, ctx, e);
+            } catch (err) {
+              if (err instanceof QueryError) throw new WrapErr(`index ${i}`, err);
+              throw err;
+            }
+          }
+          const s =
+            typeof check === "string" ? check : check instanceof Uint8Array ? utf8Decode(check) : undefined;
+          const n = s === undefined ? sanitizeNumber(check) : undefined;
+          let fresh: boolean;
+          if (s !== undefined) fresh = !strs.has(s) && Boolean(strs.add(s));
+          else if (n !== undefined) {
+            const f = Number(n);
+            fresh = !nums.has(f) && Boolean(nums.add(f));
+          } else throw new WrapErr(`index ${i}`, typeError(check, "string", "number"));
+          if (fresh) out.push(e);
         }
-        if (!out.some((o) => valuesEqual(o, e))) out.push(e);
-      }
-      return out;
+        return out;
+      };
+    }),
+    simpleMethod("json_schema", p([{ name: "schema", type: "string" }]), (args) => {
+      const check = compileJSONSchema(args.str("schema"));
+      return (v) => {
+        const errors = check(v);
+        if (errors.length > 0) throw new QueryError("FAILED", errors.join("\n"));
+        return v;
+      };
+    }),
+    simpleMethod("json_path", p([{ name: "expression", type: "string" }]), (args) =>
+      compileJSONPath(args.str("expression")),
+    ),
+    simpleMethod("diff", p([{ name: "other", type: "any" }]), (args) => {
+      const other = args.value("other");
+      return (v) => (v === null ? null : diff(v, other));
+    }),
+    simpleMethod("patch", p([{ name: "changelog", type: "any" }]), (args) => {
+      const changelog = args.value("changelog");
+      return (v) => (v === null ? null : patch(v, changelog));
+    }),
+    simpleMethod("concat", VARIADIC, (args) => {
+      const arrays = args.rest().map((a) => {
+        if (!Array.isArray(a)) throw typeError(a, "array");
+        return a;
+      });
+      return (v) => {
+        if (!Array.isArray(v)) throw typeError(v, "array");
+        return v.concat(...arrays);
+      };
+    }),
+    simpleMethod("zip", VARIADIC, (args) => {
+      const arrays = args.rest().map((a) => {
+        if (!Array.isArray(a)) throw typeError(a, "array");
+        return a;
+      });
+      const sizeError = () => new QueryError("FAILED", "can't zip different length array values");
+      if (arrays.some((a) => a.length !== arrays[0]?.length)) throw sizeError();
+      return (v) => {
+        if (!Array.isArray(v)) throw typeError(v, "array");
+        if (arrays.length === 0) throw new QueryError("FAILED", "zip requires at least one argument");
+        if (v.length !== arrays[0]?.length) throw sizeError();
+        return v.map((e, i) => [e, ...arrays.map((a) => a[i] as Value)]);
+      };
+    }),
+    simpleMethod("squash", NO_PARAMS, () => (v) => {
+      if (!Array.isArray(v)) throw typeError(v, "array");
+      let root: Value = newObject();
+      for (const e of v) if (isObject(e)) root = mergeInto(root, e, mergeClash);
+      return root;
+    }),
+    simpleMethod("with", VARIADIC, (args) => {
+      const paths = args.rest().map((x, i) => {
+        const s = getString(x);
+        if (s === undefined) throw new WrapErr(`argument ${i}`, typeError(x, "string"));
+        return dotPathToSlice(s);
+      });
+      return (v) => {
+        if (!isObject(v)) throw typeError(v, "object");
+        return mapWith(v, paths);
+      };
     }),
     simpleMethod("enumerated", NO_PARAMS, () => (v) => {
       if (!Array.isArray(v)) throw typeError(v, "array");

@@ -1,6 +1,11 @@
+import { bytesOf } from "../encoding.js";
+import { parseFormURLEncoded, parseLogfmt, parseURL, readCSV } from "../formats.js";
 import { parseJSONValue } from "../json.js";
+import { decodeMsgpack, encodeMsgpack } from "../msgpack.js";
+import { Closure } from "../node.js";
 import { QueryError, typeError } from "../query-error.js";
-import { inCategory, type MethodImpl, p, simpleMethod } from "../registry.js";
+import { inCategory, type MethodImpl, NO_PARAMS, p, readStringMethod, simpleMethod } from "../registry.js";
+import { inferSchema } from "../schema.js";
 import {
   GoFloat,
   getString,
@@ -8,9 +13,13 @@ import {
   JsonNumber,
   newObject,
   toIndentedJSON,
+  utf8Decode,
   utf8Encode,
   type Value,
 } from "../value.js";
+import { compileValueMapping } from "../value-mapping.js";
+import { parseXML } from "../xml.js";
+import { formatYAML, parseYAML } from "../yaml.js";
 
 /** Converts parsed JSON numbers to float64, as `json.Unmarshal` without `UseNumber` gives them. */
 function numbersToFloat(v: Value): Value {
@@ -38,6 +47,60 @@ export function parsingMethods(): MethodImpl[] {
         return useNumber ? r.value : numbersToFloat(r.value);
       };
     }),
+    simpleMethod(
+      "parse_csv",
+      p([
+        { name: "parse_header_row", type: "bool", default: true },
+        { name: "delimiter", type: "string", default: "," },
+        { name: "lazy_quotes", type: "bool", default: false },
+      ]),
+      (args) => {
+        const header = args.bool("parse_header_row");
+        const delimiter = args.str("delimiter");
+        const lazy = args.bool("lazy_quotes");
+        return (v) => {
+          if ([...delimiter].length !== 1)
+            throw new QueryError("FAILED", "delimiter value must be exactly one character");
+          const s = getString(v);
+          if (s === undefined || !(typeof v === "string" || v instanceof Uint8Array))
+            throw typeError(v, "string");
+          const rows = readCSV(s, delimiter, lazy);
+          if (rows.length === 0) throw new QueryError("FAILED", "zero records were parsed");
+          if (!header) return rows;
+          const [headers, ...records] = rows as [string[], ...string[][]];
+          if (headers.length === 0) throw new QueryError("FAILED", "no headers found on first row");
+          return records.map((r, j) => {
+            if (r.length !== headers.length)
+              throw new QueryError("FAILED", `record on line ${j}: record mismatch with headers`);
+            const o = newObject();
+            r.forEach((x, i) => {
+              o[headers[i] as string] = x;
+            });
+            return o;
+          });
+        };
+      },
+    ),
+    readStringMethod("parse_url", NO_PARAMS, () => parseURL),
+    simpleMethod("infer_schema", NO_PARAMS, () => inferSchema),
+    simpleMethod("parse_xml", p([{ name: "cast", type: "bool", default: false }]), (args) => {
+      const cast = args.bool("cast");
+      return (v) => parseXML(utf8Decode(bytesOf(v)), cast);
+    }),
+    simpleMethod("parse_msgpack", NO_PARAMS, () => (v) => decodeMsgpack(bytesOf(v))),
+    simpleMethod("format_msgpack", NO_PARAMS, () => (v) => encodeMsgpack(v)),
+    {
+      name: "bloblang",
+      params: p([{ name: "mapping", type: "string" }]),
+      ctor: (target, args, cctx) => {
+        const run = compileValueMapping(args.str("mapping"), cctx.parseDynamicQuery);
+        return new Closure("method bloblang", (ctx) => run(ctx, target.exec(ctx)));
+      },
+    },
+    readStringMethod("parse_yaml", NO_PARAMS, () => parseYAML),
+    simpleMethod("format_yaml", NO_PARAMS, () => (v) => utf8Encode(formatYAML(v))),
+    readStringMethod("parse_form_url_encoded", NO_PARAMS, () => parseFormURLEncoded),
+    readStringMethod("parse_logfmt", NO_PARAMS, () => parseLogfmt),
     simpleMethod(
       "format_json",
       p([

@@ -1,6 +1,7 @@
+import { cleanPath } from "../formats.js";
 import { goQuote, goUnquote } from "../gofmt.js";
 import { goSprintf } from "../gosprintf.js";
-import { QueryError, typeError } from "../query-error.js";
+import { QueryError, typeError, WrapErr } from "../query-error.js";
 import {
   inCategory,
   type MethodImpl,
@@ -12,7 +13,8 @@ import {
   VARIADIC,
   withCategories,
 } from "../registry.js";
-import { getString, isObject, utf8Decode, utf8Encode, utf8Length, type Value } from "../value.js";
+import { slugify, stripHTML } from "../text.js";
+import { getString, isObject, typeOf, utf8Decode, utf8Encode, utf8Length, type Value } from "../value.js";
 
 const GO_SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000";
 
@@ -223,6 +225,48 @@ export function stringMethods(): MethodImpl[] {
       throw typeError(v, "array");
     }),
     textMethod("uppercase", NO_PARAMS, () => goUpper),
+    simpleMethod("repeat", p([{ name: "count", type: "int" }]), (args) => {
+      const count = args.int("count");
+      if (count < 0n)
+        throw new QueryError(
+          "INVALID_ARGUMENT",
+          `invalid count, must be greater than or equal to zero: ${count}`,
+        );
+      return (v) => {
+        const len =
+          typeof v === "string" ? utf8Encode(v).length : v instanceof Uint8Array ? v.length : undefined;
+        if (len === undefined) throw typeError(v, "string");
+        if (BigInt(len) * count > 2n ** 29n)
+          throw new QueryError("FAILED", `invalid count, would overflow: ${len}*${count}`);
+        if (typeof v === "string") return v.repeat(Number(count));
+        const out = new Uint8Array(len * Number(count));
+        for (let i = 0; i < Number(count); i++) out.set(v as Uint8Array, i * len);
+        return out;
+      };
+    }),
+    simpleMethod("filepath_join", NO_PARAMS, () => (v) => {
+      if (!Array.isArray(v)) throw typeError(v, "array");
+      const parts = v.map((e, i) => {
+        const s = getString(e);
+        if (s === undefined) throw new WrapErr(`path element ${i}`, typeError(e, "string"));
+        return s;
+      });
+      const joined = parts.filter((s) => s !== "").join("/");
+      return joined === "" ? "" : cleanPath(joined);
+    }),
+    readStringMethod("unicode_segments", p([{ name: "segmentation_type", type: "string" }]), (args) => {
+      const type = args.str("segmentation_type");
+      const granularity = type === "grapheme" || type === "word" || type === "sentence" ? type : undefined;
+      const segmenter = granularity && new Intl.Segmenter("en", { granularity });
+      return (s) => {
+        if (!segmenter) throw new QueryError("FAILED", `unknown segmentation type: ${type}`);
+        return [...segmenter.segment(s)].map((x) => x.segment);
+      };
+    }),
+    readStringMethod("filepath_split", NO_PARAMS, () => (s) => {
+      const i = s.lastIndexOf("/");
+      return [s.slice(0, i + 1), s.slice(i + 1)];
+    }),
     textMethod("lowercase", NO_PARAMS, () => goLower),
     textMethod("capitalize", NO_PARAMS, () => goTitle),
     textMethod("trim", p([{ name: "cutset", type: "string", optional: true }]), (args) => {
@@ -350,6 +394,25 @@ export function stringMethods(): MethodImpl[] {
         ),
     ),
     readStringMethod("unescape_html", NO_PARAMS, () => unescapeHTML),
+    readStringMethod("slug", p([{ name: "lang", type: "string", default: "en" }]), (args) => {
+      const lang = args.str("lang");
+      return (s) => slugify(s, lang);
+    }),
+    readStringMethod("strip_html", p([{ name: "preserve", type: "any", optional: true }]), (args) => {
+      const preserve = args.get("preserve");
+      const tags = new Set<string>();
+      if (Array.isArray(preserve)) {
+        for (const [i, t] of preserve.entries()) {
+          if (typeof t !== "string")
+            throw new QueryError(
+              "INVALID_ARGUMENT",
+              `invalid arg at index ${i}: expected string, got ${typeOf(t)}`,
+            );
+          tags.add(t.toLowerCase());
+        }
+      }
+      return (s) => stripHTML(s, tags, unescapeHTML);
+    }),
     readStringMethod("escape_url_query", NO_PARAMS, () => (s) => urlEscape(s, true)),
     readStringMethod("escape_url_path", NO_PARAMS, () => (s) => urlEscape(s, false)),
     readStringMethod("unescape_url_query", NO_PARAMS, () => (s) => urlUnescape(s, true)),

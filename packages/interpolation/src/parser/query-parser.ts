@@ -17,6 +17,7 @@ import {
 import { ArgError, populateArgs, type RawArg } from "../params.js";
 import { QueryError } from "../query-error.js";
 import { instantiateFunction, instantiateMethod, type Registry } from "../registry.js";
+import { unsupportedReason } from "../unsupported.js";
 import { DELETE, goTypeName, NOTHING, newObject, type Value, valuesEqual } from "../value.js";
 import {
   addErr,
@@ -173,7 +174,7 @@ export class QueryParser extends Scanner {
     const args = this.functionArgs(name.rem, pctx);
     if (!args.ok) return fail(args.e, p);
     const impl = this.reg.method(name.v);
-    if (!impl) return fail(fatal(args.rem, `unrecognised method '${name.v}'`, "UNKNOWN_METHOD"), p);
+    if (!impl) return fail(unknown("method", name.v, args.rem), p);
     try {
       const parsed = populateArgs(impl.params, args.v);
       return ok(instantiateMethod(impl, fn, parsed, this.reg.ctorContext), args.rem);
@@ -199,7 +200,7 @@ export class QueryParser extends Scanner {
     const args = this.functionArgs(name.rem, pctx);
     if (!args.ok) return fail(args.e, p);
     const impl = this.reg.fn(name.v);
-    if (!impl) return fail(fatal(args.rem, `unrecognised function '${name.v}'`, "UNKNOWN_FUNCTION"), p);
+    if (!impl) return fail(unknown("function", name.v, args.rem), p);
     try {
       const parsed = populateArgs(impl.params, args.v);
       return ok(instantiateFunction(impl, parsed, this.reg.ctorContext), args.rem);
@@ -517,4 +518,16 @@ export class QueryParser extends Scanner {
     if (dynamic) return ok(new ObjectLiteralNode(entries), r.rem);
     return ok(stat, r.rem);
   }
+}
+
+/** `unrecognised method 'x'`, or why natskit does not run a reference method of that name. */
+function unknown(kind: "function" | "method", name: string, pos: number): PErr {
+  const reason = unsupportedReason(kind, name);
+  if (reason !== undefined)
+    return fatal(pos, `${kind} '${name}' is not supported in natskit: it needs ${reason}`, "UNSUPPORTED");
+  return fatal(
+    pos,
+    `unrecognised ${kind} '${name}'`,
+    kind === "method" ? "UNKNOWN_METHOD" : "UNKNOWN_FUNCTION",
+  );
 }
