@@ -1,6 +1,6 @@
 import { Literal, Node } from "./node.js";
 import { QueryError, toQueryError, typeError, WrapErr } from "./query-error.js";
-import { getTimestamp } from "./time.js";
+import { getTimestamp } from "./timestamps.js";
 import {
   getBool,
   getInt,

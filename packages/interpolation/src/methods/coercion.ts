@@ -1,7 +1,7 @@
 import { Closure, type Node } from "../node.js";
 import { errFrom, QueryError, toQueryError, typeError } from "../query-error.js";
 import { inCategory, type MethodImpl, NO_PARAMS, p, simpleMethod } from "../registry.js";
-import { getTimestamp } from "../time.js";
+import { getTimestamp } from "../timestamps.js";
 import {
   GoFloat,
   getBool,
