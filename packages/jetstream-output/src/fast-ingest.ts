@@ -2,11 +2,12 @@ import { createInbox, type Msg, type MsgHdrs, type NatsConnection, nuid } from "
 import { JetStreamOutputError } from "./errors.js";
 import {
   apiError,
+  chooseWriter,
   type MessageAck,
   type PublishJob,
   type ResultHandler,
   statusError,
-  WireWriter,
+  type Writer,
 } from "./publisher.js";
 
 /**
@@ -77,7 +78,7 @@ export class FastIngestPublisher<J extends PublishJob> {
   readonly #nc: NatsConnection;
   readonly #o: FastIngestOptions<J>;
   readonly #prefix: string;
-  readonly #wire: WireWriter | undefined;
+  readonly #writer: Writer;
 
   /** The open batch: its id, the reply-subject head, and its messages from `#base` on. */
   #batch = "";
@@ -103,14 +104,13 @@ export class FastIngestPublisher<J extends PublishJob> {
   #lastSend = 0;
   #timer: NodeJS.Timeout | undefined;
   #linger: NodeJS.Timeout | undefined;
-  #publishOptions: { reply: string; headers: MsgHdrs | undefined } = { reply: "", headers: undefined };
 
   constructor(nc: NatsConnection, options: FastIngestOptions<J>) {
     this.#nc = nc;
     this.#o = options;
     const inboxPrefix = (nc as unknown as { options?: { inboxPrefix?: string } }).options?.inboxPrefix;
     this.#prefix = `${createInbox(inboxPrefix)}.`;
-    this.#wire = WireWriter.attach(nc);
+    this.#writer = chooseWriter(nc);
   }
 
   start(): void {
@@ -205,13 +205,7 @@ export class FastIngestPublisher<J extends PublishJob> {
 
   #publish(subject: string, reply: string, payload: Uint8Array, headers: MsgHdrs | undefined): void {
     try {
-      if (this.#wire) this.#wire.publish(subject, reply, payload, headers);
-      else {
-        const opts = this.#publishOptions;
-        opts.reply = reply;
-        opts.headers = headers;
-        this.#nc.publish(subject, payload, opts as { reply: string; headers?: MsgHdrs });
-      }
+      this.#writer.publish(subject, reply, payload, headers);
     } catch {
       // The connection is closing or gone: the disconnect, close or the sweep settles the batch.
     }

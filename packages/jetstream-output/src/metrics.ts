@@ -1,5 +1,10 @@
-import { ConnectionTally, LatencySampler, latencyHistogram } from "@natskit/nats-connection/internal";
-import type { Attributes, BatchObservableCallback, Meter, Observable } from "@opentelemetry/api";
+import {
+  BatchCallback,
+  ConnectionTally,
+  LatencySampler,
+  latencyHistogram,
+} from "@natskit/nats-connection/internal";
+import type { Attributes, BatchObservableResult, Meter, Observable } from "@opentelemetry/api";
 
 /** An OpenTelemetry `MeterProvider` (typed loosely: `@opentelemetry/api` is an optional peer). */
 export interface MeterProviderLike {
@@ -36,15 +41,10 @@ export class OutputMetrics {
   readonly tally = new ConnectionTally();
   readonly latency: LatencySampler;
   readonly attributes: Attributes;
-  readonly #meter: Meter;
-  readonly #callback: BatchObservableCallback;
-  readonly #observables: Observable[];
+  readonly #batch: BatchCallback<BatchObservableResult, Observable>;
   #detach: (() => void) | undefined;
-  #closed = false;
-  #removeTimer: NodeJS.Timeout | undefined;
 
   constructor(meter: Meter, label: string, subject: string, read: () => OutputCounts) {
-    this.#meter = meter;
     this.attributes = {
       label,
       "messaging.system": "nats",
@@ -72,7 +72,7 @@ export class OutputMetrics {
         "first publish to ack, of one message in 8, at most one every 0.1 ms",
       ),
     );
-    this.#observables = [
+    const observables = [
       received,
       sent,
       duplicate,
@@ -85,8 +85,7 @@ export class OutputMetrics {
       held,
       connected,
     ];
-    this.#callback = (r) => {
-      if (this.#closed) this.#remove(); // this collection reports the final values, then no more
+    this.#batch = new BatchCallback(meter, observables, (r) => {
       const c = read();
       r.observe(received, c.accepted, a);
       r.observe(sent, c.acked, a);
@@ -99,8 +98,7 @@ export class OutputMetrics {
       r.observe(inflight, c.inflight, a);
       r.observe(held, c.held, a);
       r.observe(connected, this.tally.connected, a);
-    };
-    meter.addBatchObservableCallback(this.#callback, this.#observables);
+    });
   }
 
   /** Starts following the connection (up, lost, connected). */
@@ -114,16 +112,8 @@ export class OutputMetrics {
    * a minute it is removed anyway.
    */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#batch.closed) return;
+    this.#batch.close();
     this.#detach?.();
-    this.#removeTimer = setTimeout(() => this.#remove(), 60_000);
-    this.#removeTimer.unref();
-  }
-
-  #remove(): void {
-    clearTimeout(this.#removeTimer);
-    // After the current collection: the SDK iterates its callbacks while calling this one.
-    queueMicrotask(() => this.#meter.removeBatchObservableCallback(this.#callback, this.#observables));
   }
 }

@@ -7,7 +7,7 @@ import {
   type Message,
 } from "@natskit/interpolation";
 import { type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
-import { loadMeter } from "@natskit/nats-connection/internal";
+import { loadMeter, serverAtLeast } from "@natskit/nats-connection/internal";
 import type { Meter, MeterProvider } from "@opentelemetry/api";
 import type { AtomicEntry } from "./atomic.js";
 import {
@@ -1041,10 +1041,4 @@ function isParsed(c: RawOutputConfig | OutputConfig): c is OutputConfig {
 function fastIngestUnavailable(version: string | undefined): string | undefined {
   if (serverAtLeast(version, 2, 14)) return undefined;
   return `nats-server ${version ?? "(unknown version)"} has no fast ingest (needs 2.14+)`;
-}
-
-/** The server's `major.minor` is at least the given one. */
-function serverAtLeast(version: string | undefined, major: number, minor: number): boolean {
-  const [a = 0, b = 0] = (version ?? "0.0.0").split(".").map((n) => Number.parseInt(n, 10));
-  return a > major || (a === major && b >= minor);
 }

@@ -83,11 +83,7 @@ export class AckPublisher<J extends PublishJob> {
   #tick = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  readonly #wire: WireWriter | undefined;
-  readonly #publishOptions: { reply: string; headers: MsgHdrs | undefined } = {
-    reply: "",
-    headers: undefined,
-  };
+  readonly #writer: Writer;
   #streamNameBytes: Uint8Array = new Uint8Array(0);
   #streamName = "";
 
@@ -101,7 +97,7 @@ export class AckPublisher<J extends PublishJob> {
     this.#sweepMs = options.sweepMs ?? 100;
     this.#timeoutTicks = Math.max(1, Math.ceil(options.ackTimeoutMs / this.#sweepMs));
     this.#ring = new Float64Array(this.#timeoutTicks + 1);
-    this.#wire = WireWriter.attach(nc);
+    this.#writer = chooseWriter(nc);
   }
 
   start(): void {
@@ -114,7 +110,7 @@ export class AckPublisher<J extends PublishJob> {
 
   /** Whether publishes go straight to nats-core's outbound buffer (the fast path) or through `nc.publish`. */
   get writesDirectly(): boolean {
-    return this.#wire !== undefined;
+    return this.#writer instanceof WireWriter;
   }
 
   get inflight(): number {
@@ -146,15 +142,7 @@ export class AckPublisher<J extends PublishJob> {
     const seq = ++this.#seq;
     this.#pending.set(seq, job);
     try {
-      const wire = this.#wire;
-      if (wire) wire.publish(job.subject, this.#prefix + seq, payload, headers);
-      else {
-        // One options object for every publish: the client reads it synchronously and keeps nothing.
-        const opts = this.#publishOptions;
-        opts.reply = this.#prefix + seq;
-        opts.headers = headers;
-        this.#nc.publish(job.subject, payload, opts as { reply: string; headers?: MsgHdrs });
-      }
+      this.#writer.publish(job.subject, this.#prefix + seq, payload, headers);
     } catch (e) {
       this.#pending.delete(seq);
       this.#onResult(job, clientRefusal(e, job.subject), undefined);
@@ -471,14 +459,27 @@ interface ProtocolHandler {
 const CRLF = new Uint8Array([13, 10]);
 const SLAB = 256 * 1024;
 
+/** Sends one message with a reply subject; throws what `nc.publish` would throw. */
+export interface Writer {
+  publish(subject: string, reply: string, payload: Uint8Array, headers: MsgHdrs | undefined): void;
+}
+
+/**
+ * The connection's writer, chosen once: a {@link WireWriter} when nats-core's internals are the
+ * ones it knows, else a {@link ClientWriter}.
+ */
+export function chooseWriter(nc: NatsConnection): Writer {
+  return WireWriter.attach(nc) ?? new ClientWriter(nc);
+}
+
 /**
  * Writes `PUB` / `HPUB` straight into nats-core's outbound buffer. `nc.publish` validates the
  * subject and reply with regexes and encodes every protocol line with a fresh `TextEncoder`
  * array; here subjects are validated once by the output and the line is written into a slab.
  * Used only when the connection exposes the protocol handler this was written against
- * (nats-core 3.x); otherwise the publisher falls back to `nc.publish`.
+ * (nats-core 3.x); otherwise the publisher falls back to a {@link ClientWriter}.
  */
-export class WireWriter {
+export class WireWriter implements Writer {
   #slab = Buffer.allocUnsafe(SLAB);
   #used = 0;
 
@@ -516,5 +517,23 @@ export class WireWriter {
     p.outMsgs++;
     if (hdr) p.sendCommand(cmd, hdr, payload, CRLF);
     else p.sendCommand(cmd, payload, CRLF);
+  }
+}
+
+/** Publishes through `nc.publish`, for connections whose internals {@link WireWriter} does not know. */
+export class ClientWriter implements Writer {
+  // One options object for every publish: the client reads it synchronously and keeps nothing.
+  readonly #options: { reply: string; headers: MsgHdrs | undefined } = { reply: "", headers: undefined };
+  readonly #nc: NatsConnection;
+
+  constructor(nc: NatsConnection) {
+    this.#nc = nc;
+  }
+
+  publish(subject: string, reply: string, payload: Uint8Array, headers: MsgHdrs | undefined): void {
+    const opts = this.#options;
+    opts.reply = reply;
+    opts.headers = headers;
+    this.#nc.publish(subject, payload, opts as { reply: string; headers?: MsgHdrs });
   }
 }

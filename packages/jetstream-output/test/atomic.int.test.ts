@@ -1,31 +1,31 @@
 import { createMessage } from "@natskit/interpolation";
-import { type NatsServer, skipReason, startNatsServer } from "@natskit/test-nats";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { skipReason, startNatsServer } from "@natskit/test-nats";
+import { describe, expect, it } from "vitest";
 import { AtomicBatchError, JetStreamOutput, type RawOutputConfig } from "../src/index.js";
-import { addStream, admin, Outputs, perMessage, readStream, rejectionOf, streamCount } from "./helpers.js";
+import {
+  addStream,
+  admin,
+  perMessage,
+  readStream,
+  rejectionOf,
+  serverPerFile,
+  skipped,
+  streamCount,
+} from "./helpers.js";
 
 const noAtomic = skipReason("atomicBatch");
-const skipped = (why: string | undefined) => (why ? ` (skipped: ${why})` : "");
-
-const outputs = new Outputs();
-afterEach(() => outputs.closeAll());
-
-let server: NatsServer;
-beforeAll(async () => {
-  server = await startNatsServer();
-});
-afterAll(() => server?.stop());
+const { outputs, server } = serverPerFile();
 
 let n = 0;
 async function stream(extra: Record<string, unknown> = { allow_atomic: true }) {
   n++;
-  const { nc, jsm } = await admin(server.url);
+  const { nc, jsm } = await admin(server().url);
   await addStream(jsm, `AT${n}`, [`at${n}.>`], extra as never);
   return { name: `AT${n}`, prefix: `at${n}`, nc, jsm };
 }
 
 async function output(config: Omit<RawOutputConfig, "urls">): Promise<JetStreamOutput> {
-  const o = outputs.add(new JetStreamOutput({ urls: [server.url], atomic_batches: true, ...config }));
+  const o = outputs.add(new JetStreamOutput({ urls: [server().url], atomic_batches: true, ...config }));
   await o.connect();
   return o;
 }
@@ -106,12 +106,14 @@ describe("jetstream-output atomic batches", () => {
   );
 
   it.skipIf(noAtomic === undefined)(
-    `jetstream-output - atomic_batches on a server without them: connect() fails with ATOMIC_NOT_SUPPORTED${noAtomic === undefined ? " (skipped: the server has atomic batches)" : ""}`,
+    `jetstream-output - atomic_batches on a server without them: connect() fails with ATOMIC_NOT_SUPPORTED${skipped(noAtomic === undefined ? "the server has atomic batches" : undefined)}`,
     async () => {
-      const o = outputs.add(new JetStreamOutput({ urls: [server.url], subject: "x", atomic_batches: true }));
+      const o = outputs.add(
+        new JetStreamOutput({ urls: [server().url], subject: "x", atomic_batches: true }),
+      );
       const err = await rejectionOf(o.connect());
       expect(err).toMatchObject({ code: "ATOMIC_NOT_SUPPORTED", retryable: false });
-      expect(err.message).toContain(`the server is ${server.version}`);
+      expect(err.message).toContain(`the server is ${server().version}`);
     },
   );
 

@@ -1,23 +1,15 @@
 import type { StreamConfig } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { createMessage, type Message } from "@natskit/interpolation";
-import { type NatsServer, skipReason, startNatsCluster, startNatsServer } from "@natskit/test-nats";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { skipReason, startNatsCluster, startNatsServer } from "@natskit/test-nats";
+import { describe, expect, it } from "vitest";
 import { FastIngestPublisher } from "../src/fast-ingest.js";
 import { JetStreamOutput, type OutputEvent, type PubAck, type RawOutputConfig } from "../src/index.js";
-import { addStream, admin, Outputs, readStream } from "./helpers.js";
+import { addStream, admin, readStream, serverPerFile, skipped } from "./helpers.js";
 
 // Fast ingest needs nats-server 2.14+; on older servers these tests check the fallback instead.
 const noFastIngest = skipReason("fastIngest");
-
-const outputs = new Outputs();
-afterEach(() => outputs.closeAll());
-
-let server: NatsServer;
-beforeAll(async () => {
-  server = await startNatsServer();
-});
-afterAll(() => server?.stop());
+const { outputs, server } = serverPerFile();
 
 let n = 0;
 /** A fresh stream capturing `<prefix>.>`; `allow_batched` unless told otherwise. */
@@ -25,7 +17,7 @@ async function stream(batched = true, extra: Partial<StreamConfig> = {}) {
   n++;
   const name = `FI${n}`;
   const prefix = `fi${n}`;
-  const { nc, jsm } = await admin(server.url);
+  const { nc, jsm } = await admin(server().url);
   await addStream(jsm, name, [`${prefix}.>`], {
     ...(batched ? { allow_batched: true } : {}),
     ...extra,
@@ -37,7 +29,7 @@ async function stream(batched = true, extra: Partial<StreamConfig> = {}) {
 function output(config: Omit<RawOutputConfig, "urls">, events: OutputEvent[] = []): JetStreamOutput {
   return outputs.add(
     new JetStreamOutput(
-      { urls: [server.url], fast_ingest: "auto", ...config },
+      { urls: [server().url], fast_ingest: "auto", ...config },
       { onEvent: (e) => events.push(e) },
     ),
   );
@@ -62,7 +54,7 @@ async function bulk(o: JetStreamOutput, total: number, make = (i: number) => cre
 }
 
 async function stored(name: string): Promise<string[]> {
-  const { nc, jsm } = await admin(server.url);
+  const { nc, jsm } = await admin(server().url);
   try {
     return (await readStream(jsm, name)).map((m) => m.data);
   } finally {
@@ -77,7 +69,7 @@ function expectExactlyOnce(data: string[], total: number) {
 
 describe("jetstream-output fast ingest", () => {
   it.skipIf(noFastIngest !== undefined)(
-    `jetstream-output - fast_ingest auto: bulk traffic to an allow_batched stream goes in batches, each message stored once${noFastIngest ? ` (skipped: ${noFastIngest})` : ""}`,
+    `jetstream-output - fast_ingest auto: bulk traffic to an allow_batched stream goes in batches, each message stored once${skipped(noFastIngest)}`,
     async () => {
       const s = await stream();
       const events: OutputEvent[] = [];
@@ -98,7 +90,7 @@ describe("jetstream-output fast ingest", () => {
   );
 
   it.skipIf(noFastIngest !== undefined)(
-    `jetstream-output - fast_ingest auto: a writeBatch of 1000 goes in one batch from its first message; a batch whose every message is flow-acked still commits${noFastIngest ? ` (skipped: ${noFastIngest})` : ""}`,
+    `jetstream-output - fast_ingest auto: a writeBatch of 1000 goes in one batch from its first message; a batch whose every message is flow-acked still commits${skipped(noFastIngest)}`,
     async () => {
       const s = await stream();
       const o = output({ subject: `${s.prefix}.x` });
@@ -116,10 +108,10 @@ describe("jetstream-output fast ingest", () => {
   );
 
   it.skipIf(noFastIngest !== undefined)(
-    `jetstream-output - FastIngestPublisher: a batch whose messages are all flow-acked before the linger still commits${noFastIngest ? ` (skipped: ${noFastIngest})` : ""}`,
+    `jetstream-output - FastIngestPublisher: a batch whose messages are all flow-acked before the linger still commits${skipped(noFastIngest)}`,
     async () => {
       const s = await stream();
-      const nc = await connect({ servers: server.url });
+      const nc = await connect({ servers: server().url });
       const results: string[] = [];
       let finals = 0;
       const p = new FastIngestPublisher<{ subject: string; n: number }>(nc, {
@@ -181,7 +173,7 @@ describe("jetstream-output fast ingest", () => {
   });
 
   it.skipIf(noFastIngest !== undefined)(
-    `jetstream-output - fast_ingest auto: a message the stream rejects fails alone; the rest of the batch is sent again and stored${noFastIngest ? ` (skipped: ${noFastIngest})` : ""}`,
+    `jetstream-output - fast_ingest auto: a message the stream rejects fails alone; the rest of the batch is sent again and stored${skipped(noFastIngest)}`,
     async () => {
       // max_msg_size makes the stream refuse the big messages (10054, not retryable).
       const s = await stream(true, { max_msg_size: 1000 });
@@ -204,7 +196,7 @@ describe("jetstream-output fast ingest", () => {
   );
 
   it.skipIf(noFastIngest !== undefined)(
-    `jetstream-output - fast_ingest auto: server SIGKILLed and restarted mid-batch: nothing lost, nothing stored twice (generated msg ids)${noFastIngest ? ` (skipped: ${noFastIngest})` : ""}`,
+    `jetstream-output - fast_ingest auto: server SIGKILLed and restarted mid-batch: nothing lost, nothing stored twice (generated msg ids)${skipped(noFastIngest)}`,
     async () => {
       const own = await startNatsServer();
       try {
@@ -246,7 +238,7 @@ describe("jetstream-output fast ingest", () => {
 
   for (const victimOf of ["client", "leader"] as const) {
     it.skipIf(noFastIngest !== undefined)(
-      `jetstream-output - fast_ingest auto: a 3-node cluster losing the ${victimOf === "client" ? "client's node" : "stream leader"} stores every message exactly once${noFastIngest ? ` (skipped: ${noFastIngest})` : ""}`,
+      `jetstream-output - fast_ingest auto: a 3-node cluster losing the ${victimOf === "client" ? "client's node" : "stream leader"} stores every message exactly once${skipped(noFastIngest)}`,
       async () => {
         const cluster = await startNatsCluster();
         const a = await admin(cluster.urls);

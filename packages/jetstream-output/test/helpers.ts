@@ -1,5 +1,7 @@
 import { type JetStreamManager, jetstreamManager, type StreamConfig } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { type NatsServer, startNatsServer } from "@natskit/test-nats";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import type { JetStreamOutput, MessageAck, PubAck } from "../src/index.js";
 
 /** A raw client connection for setting up streams and reading them back. */
@@ -66,6 +68,33 @@ export class Outputs {
     await Promise.allSettled(this.#all.map((o) => o.close(2000)));
     this.#all = [];
   }
+}
+
+/**
+ * The nats-server of a test file, started before its tests and stopped after them, and the
+ * outputs its tests open, closed after each test. Call once, at the top of the file.
+ */
+export function serverPerFile(): { server: () => NatsServer; outputs: Outputs } {
+  const outputs = new Outputs();
+  let server: NatsServer | undefined;
+  afterEach(() => outputs.closeAll());
+  beforeAll(async () => {
+    server = await startNatsServer();
+  });
+  afterAll(() => server?.stop());
+  return {
+    outputs,
+    server: () => {
+      if (!server)
+        throw new Error("the file's nats-server starts in beforeAll: use it inside a test or hook");
+      return server;
+    },
+  };
+}
+
+/** The suffix of a test's name that says why it is skipped; empty when it runs. */
+export function skipped(why: string | undefined): string {
+  return why ? ` (skipped: ${why})` : "";
 }
 
 export async function rejectionOf(

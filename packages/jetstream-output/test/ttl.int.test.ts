@@ -1,29 +1,21 @@
 import { createMessage } from "@natskit/interpolation";
-import { type NatsServer, skipReason, startNatsServer } from "@natskit/test-nats";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { skipReason } from "@natskit/test-nats";
+import { describe, expect, it } from "vitest";
 import { JetStreamOutput } from "../src/index.js";
-import { addStream, admin, Outputs, readStream, rejectionOf, streamCount } from "./helpers.js";
+import { addStream, admin, readStream, rejectionOf, serverPerFile, skipped, streamCount } from "./helpers.js";
 
 const noTtl = skipReason("msgTtl");
-
-const outputs = new Outputs();
-afterEach(() => outputs.closeAll());
-
-let server: NatsServer;
-beforeAll(async () => {
-  server = await startNatsServer();
-});
-afterAll(() => server?.stop());
+const { outputs, server } = serverPerFile();
 
 describe("jetstream-output ttl", () => {
   it.skipIf(noTtl !== undefined)(
-    `jetstream-output - ttl: each message carries its Nats-TTL and expires from an allow_msg_ttl stream${noTtl ? ` (skipped: ${noTtl})` : ""}`,
+    `jetstream-output - ttl: each message carries its Nats-TTL and expires from an allow_msg_ttl stream${skipped(noTtl)}`,
     async () => {
-      const { nc, jsm } = await admin(server.url);
+      const { nc, jsm } = await admin(server().url);
       try {
         await addStream(jsm, "TTL1", ["ttl1.>"], { allow_msg_ttl: true } as never);
         const o = outputs.add(
-          new JetStreamOutput({ urls: [server.url], subject: "ttl1.x", ttl: '${! meta("ttl") }' }),
+          new JetStreamOutput({ urls: [server().url], subject: "ttl1.x", ttl: '${! meta("ttl") }' }),
         );
         await o.connect();
         await o.write(createMessage("short", { metadata: { ttl: "1s" } }));
@@ -46,12 +38,12 @@ describe("jetstream-output ttl", () => {
   );
 
   it.skipIf(noTtl !== undefined)(
-    `jetstream-output - ttl on a stream without allow_msg_ttl: the write fails with TTL_NOT_SUPPORTED, nothing stored${noTtl ? ` (skipped: ${noTtl})` : ""}`,
+    `jetstream-output - ttl on a stream without allow_msg_ttl: the write fails with TTL_NOT_SUPPORTED, nothing stored${skipped(noTtl)}`,
     async () => {
-      const { nc, jsm } = await admin(server.url);
+      const { nc, jsm } = await admin(server().url);
       try {
         await addStream(jsm, "TTL2", ["ttl2.>"]);
-        const o = outputs.add(new JetStreamOutput({ urls: [server.url], subject: "ttl2.x", ttl: "1h" }));
+        const o = outputs.add(new JetStreamOutput({ urls: [server().url], subject: "ttl2.x", ttl: "1h" }));
         await o.connect();
         const err = await rejectionOf(o.write(createMessage("x")));
         expect(err).toMatchObject({ code: "TTL_NOT_SUPPORTED", retryable: false, errCode: 10166 });
@@ -64,12 +56,12 @@ describe("jetstream-output ttl", () => {
   );
 
   it.skipIf(noTtl === undefined)(
-    `jetstream-output - ttl on a server without per-message TTL: connect() fails with TTL_NOT_SUPPORTED, nothing is sent${noTtl === undefined ? " (skipped: the server has per-message TTL)" : ""}`,
+    `jetstream-output - ttl on a server without per-message TTL: connect() fails with TTL_NOT_SUPPORTED, nothing is sent${skipped(noTtl === undefined ? "the server has per-message TTL" : undefined)}`,
     async () => {
-      const o = outputs.add(new JetStreamOutput({ urls: [server.url], subject: "ttl3.x", ttl: "1h" }));
+      const o = outputs.add(new JetStreamOutput({ urls: [server().url], subject: "ttl3.x", ttl: "1h" }));
       const err = await rejectionOf(o.connect());
       expect(err).toMatchObject({ code: "TTL_NOT_SUPPORTED", retryable: false });
-      expect(err.message).toContain(`the server is ${server.version}`);
+      expect(err.message).toContain(`the server is ${server().version}`);
       expect(o.client).toBeUndefined();
     },
   );

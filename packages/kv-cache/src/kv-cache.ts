@@ -3,7 +3,7 @@
 import type { JetStreamClient, JetStreamManager, StorageType, StreamInfo } from "@nats-io/jetstream";
 import type { KvOptions } from "@nats-io/kv";
 import { ConfigError, type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
-import { loadMeter } from "@natskit/nats-connection/internal";
+import { loadMeter, serverAtLeast } from "@natskit/nats-connection/internal";
 import type { Meter, MeterProvider } from "@opentelemetry/api";
 import { BATCH_GET_MIN_VERSION, MultiGet } from "./batch-get.js";
 import { type ApiError, BucketClient, type ReadResult } from "./bucket-client.js";
@@ -236,11 +236,12 @@ export class KvCache implements Cache {
       history: c.max_msgs_per_subject,
       storage: c.storage === ("memory" as StorageType) ? "memory" : "file",
       bucketTtlMs: Math.round((c.max_age ?? 0) / 1e6),
-      perKeyTtl: atLeast(serverVersion, 2, 11) && (c as { allow_msg_ttl?: boolean }).allow_msg_ttl === true,
+      perKeyTtl:
+        serverAtLeast(serverVersion, 2, 11) && (c as { allow_msg_ttl?: boolean }).allow_msg_ttl === true,
       batchGet:
         config.getMultiBatch &&
         directGet &&
-        atLeast(serverVersion, BATCH_GET_MIN_VERSION.major, BATCH_GET_MIN_VERSION.minor),
+        serverAtLeast(serverVersion, BATCH_GET_MIN_VERSION.major, BATCH_GET_MIN_VERSION.minor),
     };
     const cache = new KvCache(client, owns, config, info);
     const m = extra.metrics;
@@ -292,7 +293,7 @@ export class KvCache implements Cache {
     serverVersion: string,
   ): Promise<void> {
     const s = config.bucketSettings;
-    if (s.limitMarkerTtlMs > 0 && !atLeast(serverVersion, 2, 11)) {
+    if (s.limitMarkerTtlMs > 0 && !serverAtLeast(serverVersion, 2, 11)) {
       // The server would accept the setting and silently drop it.
       throw new TtlNotSupportedError(
         `bucket_settings.limit_marker_ttl: per-key ttl needs nats-server >= 2.11, the server is ${serverVersion}; bucket '${config.bucket}' was not created`,
@@ -577,7 +578,7 @@ export class KvCache implements Cache {
     const info = this.info;
     if (info.perKeyTtl) return new EncodedHeaders([...fields, ["Nats-TTL", toWholeSeconds(ms)]]);
     const where = `${op} '${printable(key)}': ttl ${formatMs(ms)}`;
-    const noPerKey = atLeast(info.serverVersion, 2, 11)
+    const noPerKey = serverAtLeast(info.serverVersion, 2, 11)
       ? `bucket '${info.bucket}' does not allow per-key ttl (create it with bucket_settings.limit_marker_ttl)`
       : `nats-server ${info.serverVersion} has no per-key ttl (needs nats-server >= 2.11)`;
     if (info.bucketTtlMs <= 0) {
@@ -601,12 +602,6 @@ export class KvCache implements Cache {
 
 function isConfig(o: KvCacheOptions | KvCacheConfig): o is KvCacheConfig {
   return "connection" in o && "pathStyle" in o;
-}
-
-/** `major.minor` of a `x.y.z` version at least the given one. */
-export function atLeast(version: string, major: number, minor: number): boolean {
-  const [a = 0, b = 0] = version.split(".").map((n) => Number.parseInt(n, 10));
-  return a > major || (a === major && b >= minor);
 }
 
 function apiErrorOf(e: unknown): ApiError | undefined {

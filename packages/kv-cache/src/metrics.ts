@@ -1,6 +1,11 @@
 import type { NatsClient } from "@natskit/nats-connection";
-import { ConnectionTally, LatencySampler, latencyHistogram } from "@natskit/nats-connection/internal";
-import type { Attributes, BatchObservableCallback, Meter, Observable } from "@opentelemetry/api";
+import {
+  BatchCallback,
+  ConnectionTally,
+  LatencySampler,
+  latencyHistogram,
+} from "@natskit/nats-connection/internal";
+import type { Attributes, BatchObservableResult, Meter, Observable } from "@opentelemetry/api";
 import { KeyExistsError, KeyNotFoundError, KvCacheError } from "./errors.js";
 import type { NearCacheStats } from "./near-cache.js";
 
@@ -36,15 +41,10 @@ export class CacheMetrics {
   readonly #opAttributes = new Map<CacheOperation, Attributes>();
   /** `operation` → outcome (success, not_found, key_already_exists, or an error code) → count. */
   readonly #counts = new Map<CacheOperation, Map<Outcome, number>>();
-  readonly #meter: Meter;
-  readonly #callback: BatchObservableCallback;
-  readonly #observables: Observable[];
+  readonly #batch: BatchCallback<BatchObservableResult, Observable>;
   #detach: () => void;
-  #closed = false;
-  #removeTimer: NodeJS.Timeout | undefined;
 
   constructor(meter: Meter, label: string, bucket: string, client: NatsClient, near: () => NearCacheStats) {
-    this.#meter = meter;
     this.attributes = { label, bucket, "messaging.system": "nats" };
     const a = this.attributes;
     const counter = (name: string, description: string) =>
@@ -62,9 +62,8 @@ export class CacheMetrics {
     this.#latency = new LatencySampler(
       latencyHistogram(meter, "cache_latency_ns", "operation latency, sampled at most every 0.1 ms"),
     );
-    this.#observables = [success, notFound, exists, error, nearHit, nearMiss, nearInvalidation, connected];
-    this.#callback = (r) => {
-      if (this.#closed) this.#remove(); // this collection reports the final values, then no more
+    const observables = [success, notFound, exists, error, nearHit, nearMiss, nearInvalidation, connected];
+    this.#batch = new BatchCallback(meter, observables, (r) => {
       for (const [op, outcomes] of this.#counts) {
         const oa = this.#attributesOf(op);
         for (const [outcome, n] of outcomes) {
@@ -79,8 +78,7 @@ export class CacheMetrics {
       r.observe(nearMiss, s.misses, a);
       r.observe(nearInvalidation, s.invalidations, a);
       r.observe(connected, this.#tally.connected, a);
-    };
-    meter.addBatchObservableCallback(this.#callback, this.#observables);
+    });
     this.#detach = this.#tally.attach(client);
   }
 
@@ -110,17 +108,9 @@ export class CacheMetrics {
    * the callback is removed; without a collection within a minute it is removed anyway.
    */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#batch.closed) return;
+    this.#batch.close();
     this.#detach();
-    this.#removeTimer = setTimeout(() => this.#remove(), 60_000);
-    this.#removeTimer.unref();
-  }
-
-  #remove(): void {
-    clearTimeout(this.#removeTimer);
-    // After the current collection: the SDK iterates its callbacks while calling this one.
-    queueMicrotask(() => this.#meter.removeBatchObservableCallback(this.#callback, this.#observables));
   }
 
   #attributesOf(op: CacheOperation): Attributes {

@@ -3,6 +3,8 @@
 export { mergeIssues, normalizeConnectionConfig, parseFields } from "./config.js";
 export {
   type AttributesLike,
+  BatchCallback,
+  type BatchMeterLike,
   ConnectionTally,
   type HistogramLike,
   LATENCY_NS_BUCKETS,
@@ -14,6 +16,7 @@ export {
 } from "./metrics.js";
 export { type Path, type RawIssue, renderIssues } from "./paths.js";
 export { connectionFields, type ParsedConnectionFields } from "./schema.js";
+export { serverAtLeast } from "./server-version.js";
 export {
   type Infer,
   type ObjectSchema,

@@ -24,6 +24,15 @@ export interface MeterLike {
   ): HistogramLike;
 }
 
+/**
+ * An OpenTelemetry `Meter`'s batch observable callbacks. `R` is the API's
+ * `BatchObservableResult`, `O` its `Observable`: both are inferred from the meter.
+ */
+export interface BatchMeterLike<R, O> {
+  addBatchObservableCallback(callback: (result: R) => void, observables: O[]): void;
+  removeBatchObservableCallback(callback: (result: R) => void, observables: O[]): void;
+}
+
 /** An OpenTelemetry `MeterProvider`. */
 export interface MeterProviderLike {
   getMeter(name: string, version?: string): unknown;
@@ -84,6 +93,46 @@ export class LatencySampler {
     if (now - this.#last < this.gapMs) return;
     this.#last = now;
     this.histogram.record(Math.round((now - startMs) * 1e6), attributes);
+  }
+}
+
+/**
+ * A component's batch observable callback, added to `meter` at once. After {@link close} the
+ * next collection still reports the final values (disconnected, nothing in flight), then the
+ * callback is removed; without a collection within a minute it is removed anyway.
+ */
+export class BatchCallback<R, O> {
+  readonly #meter: BatchMeterLike<R, O>;
+  readonly #observables: O[];
+  readonly #callback: (result: R) => void;
+  #closed = false;
+  #removeTimer: NodeJS.Timeout | undefined;
+
+  constructor(meter: BatchMeterLike<R, O>, observables: O[], observe: (result: R) => void) {
+    this.#meter = meter;
+    this.#observables = observables;
+    this.#callback = (r) => {
+      if (this.#closed) this.#remove(); // this collection reports the final values, then no more
+      observe(r);
+    };
+    meter.addBatchObservableCallback(this.#callback, observables);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#removeTimer = setTimeout(() => this.#remove(), 60_000);
+    this.#removeTimer.unref();
+  }
+
+  #remove(): void {
+    clearTimeout(this.#removeTimer);
+    // After the current collection: the SDK iterates its callbacks while calling this one.
+    queueMicrotask(() => this.#meter.removeBatchObservableCallback(this.#callback, this.#observables));
   }
 }
 
