@@ -5,15 +5,12 @@ import {
   type Interpolation,
   type Mapping,
 } from "@natskit/interpolation";
+import type { ConnectionConfig, RawConnectionConfig } from "@natskit/nats-connection";
 import {
   ConfigError,
-  type ConnectionConfig,
-  parseDuration,
-  type RawConnectionConfig,
-} from "@natskit/nats-connection";
-import {
   mergeIssues,
   normalizeConnectionConfig,
+  parseDuration,
   parseFields,
   type RawIssue,
   renderIssues,

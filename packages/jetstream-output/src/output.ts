@@ -6,8 +6,8 @@ import {
   type InterpolationError,
   type Message,
 } from "@natskit/interpolation";
-import { type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
-import { loadMeter, serverAtLeast } from "@natskit/nats-connection/internal";
+import type { ConnectOptions, NatsClient } from "@natskit/nats-connection";
+import { connectNats, loadMeter, serverAtLeast } from "@natskit/nats-connection/internal";
 import type { Meter, MeterProvider } from "@opentelemetry/api";
 import type { AtomicEntry } from "./atomic.js";
 import {

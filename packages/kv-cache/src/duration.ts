@@ -1,4 +1,5 @@
-export { type Duration, parseDuration } from "@natskit/nats-connection";
+export type { Duration } from "@natskit/nats-connection";
+export { parseDuration } from "@natskit/nats-connection/internal";
 
 /** Formats ms as a Go duration in whole seconds, rounding up (`1500` → `"2s"`); NATS TTL headers take this. */
 export function toWholeSeconds(ms: number): string {

@@ -2,8 +2,8 @@
 // package costs about what @nats-io/transport-node does.
 import type { JetStreamClient, JetStreamManager, StorageType, StreamInfo } from "@nats-io/jetstream";
 import type { KvOptions } from "@nats-io/kv";
-import { ConfigError, type ConnectOptions, connectNats, type NatsClient } from "@natskit/nats-connection";
-import { loadMeter, serverAtLeast } from "@natskit/nats-connection/internal";
+import type { ConnectOptions, NatsClient } from "@natskit/nats-connection";
+import { ConfigError, connectNats, loadMeter, serverAtLeast } from "@natskit/nats-connection/internal";
 import type { Meter, MeterProvider } from "@opentelemetry/api";
 import { BATCH_GET_MIN_VERSION, MultiGet } from "./batch-get.js";
 import { type ApiError, BucketClient, type ReadResult } from "./bucket-client.js";
