@@ -67,12 +67,15 @@ const EMPTY = new Uint8Array(0);
  * message, gap mode `fail`, so a flow ack means "everything up to here is stored". One batch at a
  * time; it is committed (EOB) once the caller stops sending for `lingerMs`.
  *
- * Nothing is lost: a message stays unresolved until a flow ack or the final ack covers it. When
- * the batch's fate is unknown (a disconnect, the server forgot the batch after a restart, no
- * progress within `ackTimeoutMs`) every unacknowledged message fails as `DISCONNECTED` /
- * `ACK_TIMEOUT`, retryable: the output sends them again in a new batch with the same
- * `Nats-Msg-Id`, which the stream drops if it has them. Messages the server says it did not store
- * (after a gap or a rejected message) come back through `onReturn`.
+ * Nothing is lost: a message stays unresolved until a flow ack or the final ack covers it. After a
+ * disconnect the batch is kept, and on reconnect a ping asks the server how far it got: a flow
+ * ack (it has everything) continues the batch; a gap and the final ack settle it exactly — what
+ * the server stored is acked, the rest comes back through `onReturn` — even without msg ids. When
+ * the batch's fate is unknown (the server forgot the batch after a restart or 10 s idle, the
+ * start or the commit was in flight, no answer within `ackTimeoutMs`) every unacknowledged message
+ * fails as `DISCONNECTED` / `ACK_TIMEOUT`, retryable: the output sends them again in a new batch
+ * with the same `Nats-Msg-Id`, which the stream drops if it has them. Messages the server says it
+ * did not store (after a gap or a rejected message) come back through `onReturn`.
  */
 export class FastIngestPublisher<J extends PublishJob> {
   readonly #nc: NatsConnection;
@@ -92,6 +95,8 @@ export class FastIngestPublisher<J extends PublishJob> {
   #flow = 0;
   #started = false;
   #committing = false;
+  /** A ping went out after a reconnect: nothing is sent until the server says how far it got. */
+  #pinging = false;
   #probed = false;
   /** The subject of the last message sent: the commit (EOB) goes to it. */
   #lastSubject = "";
@@ -135,7 +140,7 @@ export class FastIngestPublisher<J extends PublishJob> {
 
   /** True when `send` may be called now. */
   canSend(): boolean {
-    if (!this.#connected || this.#closed || this.#committing) return false;
+    if (!this.#connected || this.#closed || this.#committing || this.#pinging) return false;
     if (this.#sent > 0 && !this.#started) return false; // the start's answer first
     const window = this.#flow > 0 ? this.#flow * this.#o.outstanding : 1;
     return this.#sent - this.#acked < window;
@@ -160,8 +165,11 @@ export class FastIngestPublisher<J extends PublishJob> {
 
   disconnected(): void {
     this.#connected = false;
-    // The batch cannot be resumed with certainty (a restarted server forgets it): every message
-    // not covered by an ack has an unknown outcome and goes again, in a new batch, same msg ids.
+    this.#pinging = false;
+    // A started batch is kept for the ping on reconnect. Before the start's answer, or with the
+    // commit in flight, no ping can tell what the server did: every message not covered by an
+    // ack has an unknown outcome and goes again, in a new batch, same msg ids.
+    if (this.#started && !this.#committing) return;
     this.#abandon(() =>
       unknown("DISCONNECTED", "the connection dropped before the stream acknowledged the batch"),
     );
@@ -169,7 +177,19 @@ export class FastIngestPublisher<J extends PublishJob> {
 
   reconnected(): void {
     this.#connected = true;
+    if (this.#sent > 0 && this.#started && !this.#committing && !this.#closed) this.#ping();
     this.#wake();
+  }
+
+  /**
+   * Asks the server how much of the batch it has (op 4, with the highest sequence sent). The
+   * answer is a flow ack (everything), a gap and the final ack (1..count stored, the batch ended),
+   * or 10208 (the batch is gone: outcome unknown); no answer within `ackTimeoutMs` counts as 10208.
+   */
+  #ping(): void {
+    this.#pinging = true;
+    this.#lastProgress = performance.now();
+    this.#publish(this.#lastSubject, this.#reply(this.#sent, 4), EMPTY, undefined);
   }
 
   close(error: () => JetStreamOutputError): void {
@@ -219,7 +239,8 @@ export class FastIngestPublisher<J extends PublishJob> {
 
   #lingerCheck(linger: number): void {
     this.#linger = undefined;
-    if (this.#sent === 0 || this.#committing || !this.#connected || this.#closed) return;
+    // Disconnected or pinging: the ping's answer schedules this again.
+    if (this.#sent === 0 || this.#committing || !this.#connected || this.#pinging || this.#closed) return;
     if (performance.now() - this.#lastSend < linger || !this.#started || this.#o.hasMore()) {
       this.#scheduleCommit();
       return;
@@ -266,7 +287,14 @@ export class FastIngestPublisher<J extends PublishJob> {
         }
       }
       if (typeof body.msgs === "number" && body.msgs > 0) this.#flow = body.msgs;
-      if (typeof body.seq === "number") this.#resolveUpTo(body.seq);
+      if (typeof body.seq === "number") {
+        this.#resolveUpTo(body.seq);
+        // The ping's answer (or a late flow ack covering as much): the server has everything sent.
+        if (this.#pinging && body.seq >= this.#sent) {
+          this.#pinging = false;
+          this.#scheduleCommit();
+        }
+      }
       this.#wake();
       return;
     }
@@ -391,11 +419,13 @@ export class FastIngestPublisher<J extends PublishJob> {
     this.#flow = 0;
     this.#started = false;
     this.#committing = false;
+    this.#pinging = false;
     this.#lastProgress = 0;
   }
 
   #sweep(): void {
-    if (this.#sent === 0 || this.#lastProgress === 0) return;
+    // While disconnected the batch waits for the ping on reconnect (the client closing settles it).
+    if (this.#sent === 0 || this.#lastProgress === 0 || !this.#connected) return;
     if (performance.now() - this.#lastProgress < this.#o.ackTimeoutMs) return;
     this.#abandon(() => unknown("ACK_TIMEOUT", `no progress on the batch within ${this.#o.ackTimeoutMs} ms`));
   }

@@ -4,8 +4,14 @@ import { createMessage, type Message } from "@natskit/interpolation";
 import { skipReason, startNatsCluster, startNatsServer } from "@natskit/test-nats";
 import { describe, expect, it } from "vitest";
 import { FastIngestPublisher } from "../src/fast-ingest.js";
-import { JetStreamOutput, type OutputEvent, type PubAck, type RawOutputConfig } from "../src/index.js";
-import { addStream, admin, readStream, serverPerFile, skipped } from "./helpers.js";
+import {
+  JetStreamOutput,
+  JetStreamOutputError,
+  type OutputEvent,
+  type PubAck,
+  type RawOutputConfig,
+} from "../src/index.js";
+import { addStream, admin, readStream, serverPerFile, skipped, startProxy } from "./helpers.js";
 
 // Fast ingest needs nats-server 2.14+; on older servers these tests check the fallback instead.
 const noFastIngest = skipReason("fastIngest");
@@ -104,6 +110,64 @@ describe("jetstream-output fast ingest", () => {
       const again = await o.writeBatch(Array.from({ length: 1000 }, (_, i) => createMessage(`v${i}`)));
       expect(again.every((a) => a.kind === "batch")).toBe(true);
       expectExactlyOnce(await stored(s.name), 5000);
+    },
+  );
+
+  it.skipIf(noFastIngest !== undefined)(
+    `jetstream-output - FastIngestPublisher: a cut connection (server up) is settled by a ping on reconnect, exactly, without msg ids${skipped(noFastIngest)}`,
+    async () => {
+      const s = await stream();
+      const proxy = await startProxy({ host: "127.0.0.1", port: server().port });
+      const nc = await connect({ servers: proxy.url, reconnectTimeWait: 50, maxReconnectAttempts: -1 });
+      const acked = new Set<number>();
+      const returned: number[] = [];
+      const failed: string[] = [];
+      const p = new FastIngestPublisher<{ subject: string; n: number }>(nc, {
+        stream: s.name,
+        flow: 100,
+        outstanding: 2,
+        ackTimeoutMs: 5000,
+        lingerMs: 50,
+        hasMore: () => true,
+        onResult: (job, err) => (err ? failed.push(`${job.n}:${err.code}`) : acked.add(job.n)),
+        onReturn: (job) => returned.push(job.n),
+        onProbe: () => {},
+      });
+      p.start();
+      let reconnects = 0;
+      void (async () => {
+        for await (const st of nc.status()) {
+          if (st.type === "disconnect") p.disconnected();
+          if (st.type === "reconnect") {
+            reconnects++;
+            p.reconnected();
+          }
+        }
+      })();
+      try {
+        // Cuts land with a full window in flight: the server has some of it, the rest is lost.
+        const total = 3000;
+        for (let n = 0; n < total; n++) {
+          while (!p.canSend()) await p.ready();
+          p.send({ subject: `${s.prefix}.x`, n }, new TextEncoder().encode(`c${n}`), undefined);
+          if (n === 1000 || n === 2000) proxy.cut();
+        }
+        const deadline = Date.now() + 20_000;
+        while (acked.size + returned.length + failed.length < total && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(reconnects).toBeGreaterThanOrEqual(1);
+        // No outcome is unknown: each message was acked (stored) or returned (not stored).
+        expect(failed).toEqual([]);
+        expect(acked.size + returned.length).toBe(total);
+        const data = await stored(s.name);
+        expect(new Set(data).size).toBe(data.length);
+        expect(new Set(data)).toEqual(new Set([...acked].map((n) => `c${n}`)));
+      } finally {
+        p.close(() => new JetStreamOutputError("CLOSED", "closed", { retryable: false }));
+        await nc.close();
+        await proxy.close();
+      }
     },
   );
 
@@ -232,6 +296,43 @@ describe("jetstream-output fast ingest", () => {
         expectExactlyOnce(data, total);
       } finally {
         await own.stop();
+      }
+    },
+  );
+
+  it.skipIf(noFastIngest !== undefined)(
+    `jetstream-output - fast_ingest auto: connections cut mid-batch with the server up: nothing lost, nothing stored twice, without msg ids${skipped(noFastIngest)}`,
+    async () => {
+      const s = await stream();
+      const proxy = await startProxy({ host: "127.0.0.1", port: server().port });
+      try {
+        const o = outputs.add(
+          new JetStreamOutput(
+            {
+              urls: [proxy.url],
+              subject: `${s.prefix}.x`,
+              fast_ingest: "auto",
+              msg_id: "",
+              max_retries: 100,
+            },
+            { connect: { reconnectTimeWait: 50 } },
+          ),
+        );
+        await o.connect();
+        const total = 40_000;
+        const done = bulk(o, total);
+        for (const at of [8_000, 16_000, 24_000]) {
+          while (o.stats.acked < at && o.stats.acked + o.stats.failed < total) {
+            await new Promise((r) => setTimeout(r, 5));
+          }
+          proxy.cut();
+        }
+        const acks = await done;
+        expect(acks.length).toBe(total);
+        expect(acks.filter((a) => a.kind === "batch").length).toBeGreaterThan(total / 2);
+        expectExactlyOnce(await stored(s.name), total);
+      } finally {
+        await proxy.close();
       }
     },
   );

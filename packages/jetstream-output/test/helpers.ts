@@ -113,3 +113,48 @@ export function perMessage(ack: PubAck): MessageAck {
   if (ack.kind !== "message") throw new Error(`expected a per-message ack, got a '${ack.kind}' ack`);
   return ack;
 }
+
+/**
+ * A TCP proxy to `target` on a free loopback port. `cut()` drops every connection through it
+ * while it keeps listening, as a flaky network does: the server stays up and the client
+ * reconnects through it at once.
+ */
+export async function startProxy(target: { host: string; port: number }): Promise<{
+  url: string;
+  cut(): void;
+  close(): Promise<void>;
+}> {
+  const net = await import("node:net");
+  const sockets = new Set<import("node:net").Socket>();
+  const track = (s: import("node:net").Socket) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+    s.on("error", () => s.destroy());
+  };
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, target.host);
+    track(client);
+    track(upstream);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = server.address() as { port: number };
+  const cut = () => {
+    for (const s of sockets) s.destroy();
+  };
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    cut,
+    close: () =>
+      new Promise<void>((resolve) => {
+        cut();
+        server.close(() => resolve());
+      }),
+  };
+}
