@@ -212,3 +212,14 @@ export function goUnquote(lit: string): string | undefined {
   flush();
   return out;
 }
+
+/** A float32 printed as Go prints it: the shortest decimal that rounds to the same float32. */
+export function shortestFloat32(f: number): number {
+  const r = Math.fround(f);
+  if (!Number.isFinite(r) || r === 0) return r;
+  for (let digits = 1; digits <= 9; digits++) {
+    const s = Number(r.toPrecision(digits));
+    if (Math.fround(s) === r) return s;
+  }
+  return r;
+}

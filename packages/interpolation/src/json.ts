@@ -1,5 +1,5 @@
 import { goQuoteChar } from "./gofmt.js";
-import { JsonNumber, newObject, type Value, type ValueObject } from "./value.js";
+import { GoFloat, isObject, JsonNumber, newObject, type Value, type ValueObject } from "./value.js";
 
 /** Result of decoding a message body. */
 export type DecodeResult = { ok: true; value: Value } | { ok: false; error: string };
@@ -333,4 +333,17 @@ export function parseJSONValue(text: string): DecodeResult {
     return { ok: false, error: badChar(c, "after top-level value").message };
   }
   return { ok: true, value: first.value };
+}
+
+/** Converts parsed JSON numbers to float64, as `json.Unmarshal` without `UseNumber` gives them. */
+export function numbersToFloat(v: Value): Value {
+  if (typeof v === "number") return new GoFloat(v);
+  if (v instanceof JsonNumber) return new GoFloat(Number(v.text));
+  if (Array.isArray(v)) return v.map(numbersToFloat);
+  if (isObject(v)) {
+    const out = newObject();
+    for (const k of Object.keys(v)) out[k] = numbersToFloat(v[k] as Value);
+    return out;
+  }
+  return v;
 }

@@ -15,6 +15,10 @@ const METHOD_CATEGORIES: Record<string, string[]> = {
   hash: ["Encoding and Encryption"],
   not_null: ["Type Coercion"],
   parse_json: ["Parsing"],
+  format_xml: ["Parsing"],
+  parse_parquet: ["Parsing"],
+  compare_bcrypt: ["String Manipulation"],
+  compare_argon2: ["String Manipulation"],
   ts_format: ["Timestamp Manipulation"],
   format_timestamp: ["Deprecated"],
 };
@@ -24,6 +28,7 @@ const FUNCTION_CATEGORIES: Record<string, string> = {
   env: "Environment",
   now: "Environment",
   meta: "Deprecated",
+  fake: "Fake Data Generation",
 };
 
 describe("registry - built-ins", () => {
@@ -45,8 +50,8 @@ describe("registry - built-ins", () => {
   });
 
   it("registry - the split kept every method and function", () => {
-    expect(builtinMethods().length).toBe(181); // 118 after the split + 63 from the reference catalog
-    expect(builtinFunctions().length).toBe(38);
+    expect(builtinMethods().length).toBe(185); // 118 after the split + 67 from the reference catalog
+    expect(builtinFunctions().length).toBe(39);
   });
 
   it("registry - each call gives fresh lists (nothing shared between environments)", () => {

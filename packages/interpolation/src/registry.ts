@@ -1,6 +1,6 @@
 import { Closure, type Ctx, type Node } from "./node.js";
 import type { Args, ParamsSpec } from "./params.js";
-import { errFrom, QueryError, toQueryError, typeError, WrapErr } from "./query-error.js";
+import { errFrom, type QueryError, toQueryError, typeError, WrapErr } from "./query-error.js";
 import { getString, utf8Decode, utf8Encode, type Value } from "./value.js";
 
 /** The reference's function categories (`query.FunctionCategory*`), for documentation tables. */
@@ -107,14 +107,14 @@ export function simpleFunction(name: string, fn: (ctx: Ctx) => Value, impure = f
   };
 }
 
-/**
- * `registerSimpleMethod`: evaluates the target, applies `fn`, and attributes errors to the
- * target (`expected string value, got number from field \`this.n\``).
- */
-export function simpleMethod(
+type MakeMethod = (args: Args, cctx: CtorContext) => (v: Value, ctx: Ctx) => Value;
+
+/** Evaluates the target and applies `fn`; `onError` shapes what `fn` throws. */
+function targetMethod(
   name: string,
   params: ParamsSpec,
-  make: (args: Args, cctx: CtorContext) => (v: Value, ctx: Ctx) => Value,
+  make: MakeMethod,
+  onError: (e: QueryError, target: Node) => QueryError,
 ): MethodImpl {
   return {
     name,
@@ -126,12 +126,28 @@ export function simpleMethod(
         try {
           return fn(v, ctx);
         } catch (e) {
-          if (e instanceof QueryError) throw errFrom(e, target.annotation);
-          throw errFrom(toQueryError(e), target.annotation);
+          throw onError(toQueryError(e), target);
         }
       });
     },
   };
+}
+
+/**
+ * `registerSimpleMethod`: evaluates the target, applies `fn`, and attributes errors to the
+ * target (`expected string value, got number from field \`this.n\``).
+ */
+export function simpleMethod(name: string, params: ParamsSpec, make: MakeMethod): MethodImpl {
+  return targetMethod(name, params, make, (e, target) => errFrom(e, target.annotation));
+}
+
+/**
+ * A Redpanda Connect plugin method (`RegisterMethodV2`): like {@link simpleMethod}, but errors
+ * are not attributed to the target, as the reference's plugin wrapper returns them as they are
+ * (`expected string value, got number (5)`, not `… from field \`this.n\``).
+ */
+export function pluginMethod(name: string, params: ParamsSpec, make: MakeMethod): MethodImpl {
+  return targetMethod(name, params, make, (e) => e);
 }
 
 export const NO_PARAMS: ParamsSpec = { params: [] };

@@ -34,6 +34,15 @@ out.families = env.compile([
 try { env.compile('\${! this.s.parse_json() }').evaluate(msg); } catch (e) { out.error = [e instanceof InterpolationError, e.code, e.message]; }
 try { env.compile('\${! this.s.re_match(5) }'); } catch (e) { out.parseError = [e.code, e.message]; }
 out.defaultEnv = compileInterpolation('\${! this.a.first() }').evaluate(msg);
+// Eager entries whose work is in dist/extended.js too: hashes, fake data, paths, slugs, HTML.
+out.hashes = env.compile([
+  '\${! "there-are-many-blobs-in-the-sea".compare_bcrypt("$2y$10$Dtnt5NNzVtMCOZONT705tOcS8It6krJX8bEjnDJnwxiFKsz1C.3Ay") }',
+  '\${! "there-are-many-blobs-in-the-sea".compare_argon2("$argon2id$v=19$m=4096,t=3,p=1$c2FsdHktbWNzYWx0ZmFjZQ$RMUMwgtS32/mbszd+ke4o4Ej1jFpYiUqY6MHWa69X7Y") }',
+  '\${! fake("uuid_hyphenated").length() }',
+  '\${! "Hello World".slug() }',
+  '\${! ["a", "b"].filepath_join() }',
+  '\${! "<b>x</b>".strip_html() }',
+].join("|")).evaluate(msg);
 console.log(JSON.stringify(out));
 `;
 
@@ -58,6 +67,7 @@ describe("the built package", () => {
       ],
       parseError: ["INVALID_ARGUMENTS", expect.stringContaining("expected string, got number")],
       defaultEnv: "3",
+      hashes: "true|true|36|hello-world|a/b|x",
     });
   });
 });

@@ -1,6 +1,7 @@
 import { createEnvironment, type Environment } from "../src/environment.js";
 import type { InterpolationError, InterpolationParseError } from "../src/errors.js";
 import { createMessage, type Message, type MessageInit } from "../src/message.js";
+import { QueryError } from "../src/query-error.js";
 
 /** One environment for tests; `env()` reads a fixed map, never the real process environment. */
 export const testEnv: Environment = createEnvironment({ env: { TEST_VAR: "hello", EMPTY_VAR: "" } });
@@ -35,4 +36,15 @@ export function q(query: string, m: Message = msg()): string {
 
 export function qError(query: string, m: Message = msg()): InterpolationError {
   return runError(`\${! ${query} }`, m);
+}
+
+/** Runs `fn`, which must throw a query error (what a helper module throws); returns its text. */
+export function queryErrorText(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof QueryError)) throw e;
+    return e.message;
+  }
+  throw new Error("expected a query error, got none");
 }

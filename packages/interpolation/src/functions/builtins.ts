@@ -1,6 +1,7 @@
 import type { FunctionImpl } from "../registry.js";
 import { deprecatedFunctions } from "./deprecated.js";
 import { environmentFunctions } from "./environment.js";
+import { fakeFunctions } from "./fake.js";
 import { generalFunctions } from "./general.js";
 import { messageInfoFunctions } from "./message-info.js";
 
@@ -14,5 +15,6 @@ export function builtinFunctions(): FunctionImpl[] {
     ...generalFunctions(),
     ...environmentFunctions(),
     ...deprecatedFunctions(),
+    ...fakeFunctions(),
   ];
 }

@@ -52,6 +52,8 @@ export const EXTENDED_METHOD_NAMES: readonly string[] = [
   "parse_url",
   "infer_schema",
   "parse_xml",
+  "format_xml",
+  "parse_parquet",
   "parse_msgpack",
   "format_msgpack",
   "bloblang",

@@ -1,4 +1,4 @@
-import { goQuote } from "../gofmt.js";
+import { goQuote, shortestFloat32 } from "../gofmt.js";
 import { QueryError, typeError } from "../query-error.js";
 import { inCategory, type MethodImpl, NO_PARAMS, p, simpleMethod } from "../registry.js";
 import {
@@ -145,17 +145,6 @@ function intRangeMethod(name: string, min: bigint, max: bigint, what: string): M
     if (i < min) throw new QueryError("TYPE_MISMATCH", `value is too small to be cast as ${what}`);
     return i;
   });
-}
-
-/** A float32 printed as Go prints it: the shortest decimal that rounds to the same float32. */
-function shortestFloat32(f: number): number {
-  const r = Math.fround(f);
-  if (!Number.isFinite(r) || r === 0) return r;
-  for (let digits = 1; digits <= 9; digits++) {
-    const s = Number(r.toPrecision(digits));
-    if (Math.fround(s) === r) return s;
-  }
-  return r;
 }
 
 /** `Float64Method`: any number in, float64 out. */

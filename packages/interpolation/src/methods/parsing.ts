@@ -1,38 +1,24 @@
 import { bytesOf } from "../encoding.js";
 import { parseFormURLEncoded, parseLogfmt, parseURL, readCSV } from "../formats.js";
-import { parseJSONValue } from "../json.js";
+import { numbersToFloat, parseJSONValue } from "../json.js";
 import { decodeMsgpack, encodeMsgpack } from "../msgpack.js";
 import { Closure } from "../node.js";
+import { parseParquet } from "../parquet.js";
 import { QueryError, typeError } from "../query-error.js";
-import { inCategory, type MethodImpl, NO_PARAMS, p, readStringMethod, simpleMethod } from "../registry.js";
-import { inferSchema } from "../schema.js";
 import {
-  GoFloat,
-  getString,
-  isObject,
-  JsonNumber,
-  newObject,
-  toIndentedJSON,
-  utf8Decode,
-  utf8Encode,
-  type Value,
-} from "../value.js";
+  inCategory,
+  type MethodImpl,
+  NO_PARAMS,
+  p,
+  pluginMethod,
+  readStringMethod,
+  simpleMethod,
+} from "../registry.js";
+import { inferSchema } from "../schema.js";
+import { getString, isObject, newObject, toIndentedJSON, utf8Decode, utf8Encode } from "../value.js";
 import { compileValueMapping } from "../value-mapping.js";
-import { parseXML } from "../xml.js";
+import { formatXML, parseXML } from "../xml.js";
 import { formatYAML, parseYAML } from "../yaml.js";
-
-/** Converts parsed JSON numbers to float64, as `json.Unmarshal` without `UseNumber` gives them. */
-function numbersToFloat(v: Value): Value {
-  if (typeof v === "number") return new GoFloat(v);
-  if (v instanceof JsonNumber) return new GoFloat(Number(v.text));
-  if (Array.isArray(v)) return v.map(numbersToFloat);
-  if (isObject(v)) {
-    const out = newObject();
-    for (const k of Object.keys(v)) out[k] = numbersToFloat(v[k] as Value);
-    return out;
-  }
-  return v;
-}
 
 /** Parsing and serialising structured text. */
 export function parsingMethods(): MethodImpl[] {
@@ -87,6 +73,31 @@ export function parsingMethods(): MethodImpl[] {
       const cast = args.bool("cast");
       return (v) => parseXML(utf8Decode(bytesOf(v)), cast);
     }),
+    pluginMethod(
+      "format_xml",
+      p([
+        { name: "indent", type: "string", default: "    " },
+        { name: "no_indent", type: "bool", default: false },
+        { name: "root_tag", type: "string", optional: true },
+      ]),
+      (args) => {
+        const opts = {
+          indent: args.str("indent"),
+          noIndent: args.bool("no_indent"),
+          rootTag: args.optStr("root_tag"),
+        };
+        return (v) => {
+          if (!isObject(v)) throw typeError(v, "object");
+          return utf8Encode(formatXML(v, opts));
+        };
+      },
+    ),
+    // byte_array_as_string is accepted and ignored, as in the reference (deprecated there).
+    pluginMethod(
+      "parse_parquet",
+      p([{ name: "byte_array_as_string", type: "bool", default: false }]),
+      () => (v) => parseParquet(bytesOf(v)),
+    ),
     simpleMethod("parse_msgpack", NO_PARAMS, () => (v) => decodeMsgpack(bytesOf(v))),
     simpleMethod("format_msgpack", NO_PARAMS, () => (v) => encodeMsgpack(v)),
     {

@@ -1,20 +1,27 @@
-import { cleanPath } from "../formats.js";
 import { goQuote, goUnquote } from "../gofmt.js";
 import { goSprintf } from "../gosprintf.js";
+import { loadExtended } from "../load-extended.js";
 import { QueryError, typeError, WrapErr } from "../query-error.js";
 import {
   inCategory,
   type MethodImpl,
   NO_PARAMS,
   p,
+  pluginMethod,
   readStringMethod,
   simpleMethod,
   textMethod,
   VARIADIC,
   withCategories,
 } from "../registry.js";
-import { slugify, stripHTML } from "../text.js";
 import { getString, isObject, typeOf, utf8Decode, utf8Encode, utf8Length, type Value } from "../value.js";
+
+/** `bloblang.StringMethod`'s input as the bytes Go hashes: a string's UTF-8, or the bytes. */
+function secretBytes(v: Value): Uint8Array {
+  if (typeof v === "string") return utf8Encode(v);
+  if (v instanceof Uint8Array) return v;
+  throw typeError(v, "string");
+}
 
 const GO_SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000";
 
@@ -244,15 +251,19 @@ export function stringMethods(): MethodImpl[] {
         return out;
       };
     }),
-    simpleMethod("filepath_join", NO_PARAMS, () => (v) => {
-      if (!Array.isArray(v)) throw typeError(v, "array");
-      const parts = v.map((e, i) => {
-        const s = getString(e);
-        if (s === undefined) throw new WrapErr(`path element ${i}`, typeError(e, "string"));
-        return s;
-      });
-      const joined = parts.filter((s) => s !== "").join("/");
-      return joined === "" ? "" : cleanPath(joined);
+    // Paths, slugs and HTML stripping are loaded on first use (see ../extended.ts).
+    simpleMethod("filepath_join", NO_PARAMS, () => {
+      const { cleanPath } = loadExtended();
+      return (v) => {
+        if (!Array.isArray(v)) throw typeError(v, "array");
+        const parts = v.map((e, i) => {
+          const s = getString(e);
+          if (s === undefined) throw new WrapErr(`path element ${i}`, typeError(e, "string"));
+          return s;
+        });
+        const joined = parts.filter((s) => s !== "").join("/");
+        return joined === "" ? "" : cleanPath(joined);
+      };
     }),
     readStringMethod("unicode_segments", p([{ name: "segmentation_type", type: "string" }]), (args) => {
       const type = args.str("segmentation_type");
@@ -396,6 +407,7 @@ export function stringMethods(): MethodImpl[] {
     readStringMethod("unescape_html", NO_PARAMS, () => unescapeHTML),
     readStringMethod("slug", p([{ name: "lang", type: "string", default: "en" }]), (args) => {
       const lang = args.str("lang");
+      const { slugify } = loadExtended();
       return (s) => slugify(s, lang);
     }),
     readStringMethod("strip_html", p([{ name: "preserve", type: "any", optional: true }]), (args) => {
@@ -411,11 +423,21 @@ export function stringMethods(): MethodImpl[] {
           tags.add(t.toLowerCase());
         }
       }
+      const { stripHTML } = loadExtended();
       return (s) => stripHTML(s, tags, unescapeHTML);
     }),
     readStringMethod("escape_url_query", NO_PARAMS, () => (s) => urlEscape(s, true)),
     readStringMethod("escape_url_path", NO_PARAMS, () => (s) => urlEscape(s, false)),
     readStringMethod("unescape_url_query", NO_PARAMS, () => (s) => urlUnescape(s, true)),
     readStringMethod("unescape_url_path", NO_PARAMS, () => (s) => urlUnescape(s, false)),
+    pluginMethod("compare_argon2", p([{ name: "hashed_secret", type: "string" }]), (args) => {
+      const hashed = args.str("hashed_secret");
+      // The hashing code is loaded on first use (see ../extended.ts), as few configs compare hashes.
+      return (v) => loadExtended().compareArgon2(hashed, secretBytes(v));
+    }),
+    pluginMethod("compare_bcrypt", p([{ name: "hashed_secret", type: "string" }]), (args) => {
+      const hashed = utf8Encode(args.str("hashed_secret"));
+      return (v) => loadExtended().compareBcrypt(hashed, secretBytes(v));
+    }),
   ]);
 }
