@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // How long importing each library's built dist takes, next to the raw NATS client.
 //
-//   node scripts/import-cost.mjs [--runs 21] [--max-ratio 1.5]
+//   node scripts/import-cost.mjs [--runs 21] [--max-ratio 1.5] [--only interpolation,kv-cache] [--json]
 //
 // Every sample is a fresh `node` process that times `await import(url)` from inside (so node's
 // own start-up is not counted); packages take turns so a busy machine slows all of them alike.
 // Prints the median per package and its ratio to `@nats-io/transport-node`; with --max-ratio,
-// exits 1 when a package is above it. Run `pnpm build` first: this measures dist/, not src/.
+// exits 1 when a package is above it; --only measures some libraries (the baseline always);
+// --json prints the rows as JSON instead of a table (the package benches use it). Run
+// `pnpm build` first: this measures dist/, not src/.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -20,8 +22,13 @@ const option = (name, fallback) => {
 };
 const runs = option("--runs", 21);
 const maxRatio = option("--max-ratio", undefined);
+const onlyAt = args.indexOf("--only");
+const only = onlyAt === -1 ? undefined : String(args[onlyAt + 1]).split(",");
+const json = args.includes("--json");
 
-const LIBRARIES = ["nats-connection", "interpolation", "jetstream-output", "kv-cache"];
+const LIBRARIES = ["nats-connection", "interpolation", "jetstream-output", "kv-cache"].filter(
+  (lib) => only === undefined || only.includes(lib),
+);
 const BASELINE = "@nats-io/transport-node";
 
 // Imported by name from nats-connection's folder, which depends on it, as a user's app would.
@@ -63,6 +70,10 @@ const rows = targets.map((t) => {
   return { package: t.name, ms, ratio: ms / base };
 });
 
+if (json) {
+  console.log(JSON.stringify({ node: process.version, runs, rows }));
+  process.exit(0);
+}
 const width = Math.max(...rows.map((r) => r.package.length));
 console.log(`import cost, median of ${runs} fresh processes (node ${process.version})`);
 console.log(`${"package".padEnd(width)}  median ms  ratio`);
