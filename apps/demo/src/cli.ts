@@ -49,7 +49,7 @@ messages in flight are awaited (up to shutdown_timeout, 10s by default) and the 
 \${VAR} and \${VAR:default} in the config are replaced from the environment first.
 On a terminal a progress line is drawn on stderr; otherwise one summary line is printed at the end.
 Logs go to stderr (logger: level, format logfmt | json, static_fields). Unless http.enabled is
-false, /ping, /ready and /metrics (Prometheus) are served on http.address (default 0.0.0.0:4195);
+false, /ping, /ready, /metrics (Prometheus) and /version are served on http.address (default 0.0.0.0:4195);
 an address in use is logged and the run goes on without them.
 
 ${COMMON}
@@ -202,8 +202,8 @@ function lint(files: readonly string[], flags: Flags): number {
   return code;
 }
 
-/** `natskit <version>` and the versions of the packages it runs. */
-function versionText(): string {
+/** natskit's version and the versions of the packages it runs (`--version`, `/version`). */
+function versions(): { version: string; packages: Record<string, string>; node: string } {
   // Read at run time, from src/ and from the built dist/ alike (both sit beside package.json).
   const require = createRequire(import.meta.url);
   const version = (name: string) => (require(`${name}/package.json`) as { version: string }).version;
@@ -213,10 +213,20 @@ function versionText(): string {
     "@natskit/jetstream-output",
     "@natskit/kv-cache",
   ];
+  return {
+    version: (require("../package.json") as { version: string }).version,
+    packages: Object.fromEntries(packages.map((p) => [p, version(p)])),
+    node: process.version,
+  };
+}
+
+/** `natskit <version>` and the versions of the packages it runs. */
+function versionText(): string {
+  const v = versions();
   return [
-    `natskit ${(require("../package.json") as { version: string }).version}`,
-    ...packages.map((p) => `${p} ${version(p)}`),
-    `node ${process.version}`,
+    `natskit ${v.version}`,
+    ...Object.entries(v.packages).map(([p, n]) => `${p} ${n}`),
+    `node ${v.node}`,
   ].join("\n");
 }
 
@@ -275,6 +285,7 @@ async function startService(
     configured: plan.http.configured,
     readiness,
     scrape: metrics?.scrape,
+    version: versions(),
     log: log.with({ path: "root.http" }),
   });
   if (!server) {

@@ -10,6 +10,7 @@ function options(overrides: Partial<HttpServerOptions> = {}): HttpServerOptions 
     rootPath: "/benthos",
     readiness: new Readiness(),
     scrape: async () => "# TYPE input_received counter\ninput_received 3\n",
+    version: { version: "1.2.3", packages: { "@natskit/kv-cache": "0.4.0" }, node: "v22.0.0" },
     log: createLogger({ level: "all" }, (l) => lines.push(l)),
     configured: true,
     lines,
@@ -18,7 +19,7 @@ function options(overrides: Partial<HttpServerOptions> = {}): HttpServerOptions 
 }
 
 describe("http server", () => {
-  it("demo - /ping, /ready and /metrics answer over HTTP, also under root_path", async () => {
+  it("demo - /ping, /ready, /metrics and /version answer over HTTP, also under root_path", async () => {
     const o = options();
     let outputUp = false;
     const server = await startHttpServer(o);
@@ -45,6 +46,13 @@ describe("http server", () => {
       expect(m.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
       expect(await m.text()).toContain("input_received 3\n");
 
+      const v = await fetch(`${url}/benthos/version`);
+      expect([v.status, v.headers.get("content-type"), await v.json()]).toEqual([
+        200,
+        "application/json",
+        { version: "1.2.3", packages: { "@natskit/kv-cache": "0.4.0" }, node: "v22.0.0" },
+      ]);
+
       expect((await fetch(`${url}/nope`)).status).toBe(404);
       expect((await fetch(`${url}/ping`, { method: "POST" })).status).toBe(405);
     } finally {
@@ -70,7 +78,7 @@ describe("http server", () => {
       const configured = options({ address: `127.0.0.1:${port}` });
       expect(await startHttpServer(configured)).toBeUndefined();
       expect(configured.lines).toEqual([
-        `level=error msg="http server: cannot listen on 127.0.0.1:${port}: address already in use; running without /ping, /ready and /metrics" @service=natskit address=127.0.0.1:${port}\n`,
+        `level=error msg="http server: cannot listen on 127.0.0.1:${port}: address already in use; running without /ping, /ready, /metrics and /version" @service=natskit address=127.0.0.1:${port}\n`,
       ]);
       const defaulted = options({ address: `127.0.0.1:${port}`, configured: false });
       expect(await startHttpServer(defaulted)).toBeUndefined();

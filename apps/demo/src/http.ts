@@ -48,6 +48,8 @@ export interface HttpServerOptions {
   readiness: Readiness;
   /** Prometheus text; without it `/metrics` is 404 (`metrics: { none: {} }`). */
   scrape: (() => Promise<string>) | undefined;
+  /** What `/version` serves as JSON: natskit's version, its packages' and Node's. */
+  version: { version: string; packages: Record<string, string>; node: string };
   log: Logger;
   /**
    * Whether the address was set in the config. A default address already in use is a warning
@@ -64,7 +66,8 @@ export interface HttpServer {
 
 /**
  * Redpanda Connect's service endpoints: `/ping` (always 200), `/ready` (200 when the output and
- * every cache are connected, else 503 listing what is not) and `/metrics` (Prometheus text).
+ * every cache are connected, else 503 listing what is not), `/metrics` (Prometheus text) and
+ * `/version` (JSON).
  * Resolves `undefined` when the address cannot be bound: the run goes on without them.
  */
 export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServer | undefined> {
@@ -97,14 +100,14 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
           : e instanceof Error
             ? e.message
             : String(e);
-    const msg = `http server: cannot listen on ${opts.address}: ${why}; running without /ping, /ready and /metrics`;
+    const msg = `http server: cannot listen on ${opts.address}: ${why}; running without /ping, /ready, /metrics and /version`;
     (opts.configured ? log.error : log.warn)(msg, { address: opts.address });
     return undefined;
   }
   const bound = server.address() as AddressInfo;
   const host = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
   const url = `http://${host}:${bound.port}`;
-  log.info(`http server: listening on ${url} (/ping, /ready, /metrics)`, { address: url });
+  log.info(`http server: listening on ${url} (/ping, /ready, /metrics, /version)`, { address: url });
   return {
     url,
     close: () =>
@@ -147,7 +150,10 @@ async function handle(
       if (opts.scrape) text(200, await opts.scrape(), PROMETHEUS_CONTENT_TYPE);
       else text(404, "metrics are off (metrics: { none: {} })\n");
       return;
+    case "/version":
+      text(200, `${JSON.stringify(opts.version)}\n`, "application/json");
+      return;
     default:
-      text(404, "not found: try /ping, /ready or /metrics\n");
+      text(404, "not found: try /ping, /ready, /metrics or /version\n");
   }
 }

@@ -89,7 +89,7 @@ export const configSchema = z
     output: z.strictObject({ label: z.string().optional(), nats_jetstream: natsJetstream }),
     http: z
       .strictObject({
-        enabled: z.boolean().optional().describe("serve /ping, /ready and /metrics; default true"),
+        enabled: z.boolean().optional().describe("serve /ping, /ready, /metrics and /version; default true"),
         address: z
           .string()
           .optional()

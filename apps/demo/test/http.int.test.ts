@@ -262,7 +262,7 @@ logger:
       const r = await runCli(["run", cfg, "--json", "--quiet"], { stdin: "a\nb\n" });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain(
-        `level=error msg="http server: cannot listen on 127.0.0.1:${port}: address already in use; running without /ping, /ready and /metrics"`,
+        `level=error msg="http server: cannot listen on 127.0.0.1:${port}: address already in use; running without /ping, /ready, /metrics and /version"`,
       );
       expect(summaryOf(r)).toMatchObject({ read: 2, acked: 2 });
     } finally {
