@@ -328,22 +328,36 @@ describe("catalog additions - encoding and encryption", () => {
     expect(qError('"x".uuid_v5("nope")').message).toContain('invalid ns uuid: "nope"');
   });
 
-  it.each(["gzip", "pgzip", "zlib", "flate"])("compress - %s round-trips", (alg) => {
+  it.each(["gzip", "pgzip", "zlib", "flate", "lz4", "snappy"])("compress - %s round-trips", (alg) => {
     expect(q(`"hello hello hello".compress("${alg}").decompress("${alg}").string()`)).toBe(
       "hello hello hello",
     );
   });
 
-  it("compress - unknown and unavailable algorithms are refused when compiled", () => {
+  it("compress - unknown algorithms are refused when compiled, bzip2 compression among them", () => {
     expect(parseError('${! "a".compress("nope") }').message).toContain(
       "compression type not recognised: nope",
     );
     expect(parseError('${! "a".decompress("nope") }').message).toContain(
       "decompression type not recognised: nope",
     );
-    const lz4 = parseError('${! "a".compress("lz4") }');
-    expect(lz4.message).toContain("compression algorithm 'lz4' is not supported in natskit");
+    expect(parseError('${! "a".compress("bzip2") }').message).toContain(
+      "compression type not recognised: bzip2",
+    );
     expect(qError('"not gzip".decompress("gzip")').message).toContain("gzip: invalid header");
+  });
+
+  it("compress - lz4 levels past 9 fail when called, with the value Go's writer rejects", () => {
+    expect(qError('"a".compress("lz4", 10)').message).toContain("lz4: invalid compression level: 262144");
+    expect(q('"abc".compress("lz4", 30).decompress("lz4").string()')).toBe("abc");
+  });
+
+  it("decompress - lz4, snappy and bzip2 errors carry the Go codecs' texts", () => {
+    expect(qError('"not lz4".decompress("lz4")').message).toContain("lz4: bad magic number");
+    expect(qError('"".decompress("snappy")').message).toContain("s2: corrupt input");
+    expect(qError('"not bzip2".decompress("bzip2")').message).toContain(
+      "bzip2 data invalid: bad magic value",
+    );
   });
 });
 

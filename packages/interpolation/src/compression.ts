@@ -1,4 +1,7 @@
+import { bzip2Decompress } from "./bzip2.js";
+import { lz4Compress, lz4Decompress } from "./lz4.js";
 import { QueryError } from "./query-error.js";
+import { snappyDecode, snappyEncode } from "./snappy.js";
 
 type Zlib = typeof import("node:zlib");
 let zlib: Zlib | undefined;
@@ -7,12 +10,6 @@ const z = (): Zlib => {
   zlib ??= process.getBuiltinModule("node:zlib");
   return zlib;
 };
-
-const NEEDS_LIBRARY = (alg: string) =>
-  new QueryError(
-    "INVALID_ARGUMENT",
-    `compression algorithm '${alg}' is not supported in natskit: it needs a ${alg} codec that Node.js does not ship`,
-  );
 
 type Codec = {
   compress?: (b: Uint8Array, level: number) => Uint8Array;
@@ -61,6 +58,11 @@ const CODECS: Record<string, () => Codec> = {
   },
 };
 CODECS.pgzip = CODECS.gzip as () => Codec;
+// Ported from the reference's Go codecs, byte for byte (see each file). Go has no bzip2
+// compressor, so the reference's `compress("bzip2")` is an unknown algorithm, as here.
+CODECS.lz4 = () => ({ compress: lz4Compress, decompress: lz4Decompress });
+CODECS.snappy = () => ({ compress: snappyEncode, decompress: snappyDecode });
+CODECS.bzip2 = () => ({ decompress: bzip2Decompress });
 
 function wrapErr(alg: string, fn: () => Uint8Array): Uint8Array {
   try {
@@ -76,26 +78,24 @@ function wrapErr(alg: string, fn: () => Uint8Array): Uint8Array {
 
 /** The reference's `strToCompressFunc`: unknown names fail when the mapping is compiled. */
 export function compressor(alg: string, level: number): (b: Uint8Array) => Uint8Array {
-  const codec = CODECS[alg];
-  if (codec === undefined) {
-    if (alg === "lz4" || alg === "snappy") throw NEEDS_LIBRARY(alg);
-    throw new QueryError("INVALID_ARGUMENT", `compression type not recognised: ${alg}`);
-  }
-  const c = codec().compress as NonNullable<Codec["compress"]>;
-  return (b) => {
-    try {
-      return c(b, level);
-    } catch (e) {
-      throw new QueryError("FAILED", (e as Error).message);
-    }
-  };
+  const c = CODECS[alg]?.().compress;
+  if (c === undefined) throw new QueryError("INVALID_ARGUMENT", `compression type not recognised: ${alg}`);
+  return (b) => failing(() => c(b, level));
 }
 
+/** `strToDecompressFunc`: bzip2 decompresses only, as in Go. */
 export function decompressor(alg: string): (b: Uint8Array) => Uint8Array {
-  const codec = CODECS[alg];
-  if (codec === undefined) {
-    if (alg === "lz4" || alg === "snappy" || alg === "bzip2") throw NEEDS_LIBRARY(alg);
-    throw new QueryError("INVALID_ARGUMENT", `decompression type not recognised: ${alg}`);
+  const d = CODECS[alg]?.().decompress;
+  if (d === undefined) throw new QueryError("INVALID_ARGUMENT", `decompression type not recognised: ${alg}`);
+  return (b) => failing(() => d(b));
+}
+
+/** A codec's own failure (an allocation past the platform's limit, say) as an evaluation error. */
+function failing(fn: () => Uint8Array): Uint8Array {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof QueryError) throw e;
+    throw new QueryError("FAILED", (e as Error).message);
   }
-  return codec().decompress as NonNullable<Codec["decompress"]>;
 }

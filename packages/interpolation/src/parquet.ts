@@ -1,6 +1,7 @@
 import type { DecodedArray, FileMetaData, SchemaElement, SchemaTree } from "hyparquet";
 import { goQuote, shortestFloat32 } from "./gofmt.js";
 import { numbersToFloat, parseJSONValue } from "./json.js";
+import { lz4BlockDecompress as lz4Block } from "./lz4.js";
 import { createRequire } from "./node-builtins.js";
 import { QueryError } from "./query-error.js";
 import { GoFloat, isObject, newObject, type Value } from "./value.js";
@@ -62,37 +63,9 @@ const COMPRESSORS: NonNullable<ColumnDecoder["compressors"]> = {
 
 /** An LZ4 block (the LZ4_RAW codec): literal runs and back references, no frame. */
 export function lz4BlockDecompress(src: Uint8Array, size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  const bad = () => new Error("lz4: corrupt input");
-  let si = 0;
-  let di = 0;
-  const length = (n: number): number => {
-    if (n !== 15) return n;
-    let b: number;
-    do {
-      if (si >= src.length) throw bad();
-      b = src[si++] as number;
-      n += b;
-    } while (b === 255);
-    return n;
-  };
-  while (si < src.length) {
-    const token = src[si++] as number;
-    const lit = length(token >> 4);
-    if (si + lit > src.length || di + lit > size) throw bad();
-    out.set(src.subarray(si, si + lit), di);
-    si += lit;
-    di += lit;
-    if (si >= src.length) break; // the last sequence has literals only
-    if (si + 2 > src.length) throw bad();
-    const offset = (src[si] as number) | ((src[si + 1] as number) << 8);
-    si += 2;
-    const len = length(token & 15) + 4;
-    let from = di - offset;
-    if (offset === 0 || from < 0 || di + len > size) throw bad();
-    for (let k = 0; k < len; k++) out[di++] = out[from++] as number;
-  }
-  return out.subarray(0, di);
+  const out = lz4Block(src, size);
+  if (out === undefined) throw new Error("lz4: corrupt input");
+  return out;
 }
 
 // Not value.ts's decoder: a leading byte order mark is kept, as Go's string(bytes) keeps it.

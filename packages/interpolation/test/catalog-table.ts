@@ -35,8 +35,9 @@ export const TABLE_END = "<!-- catalog:end -->";
 export const DIFFERENCES: Readonly<Record<string, string>> = {
   bloblang: "root assignments only (no let, map, if)",
   compare_argon2: "salt under 8 bytes, key under 4, memory under 8 KiB a lane or over 1 GiB: an error",
-  compress: "valid output, not Go's bytes; no lz4, snappy; zstd on Node.js 22.15+",
-  decompress: "no lz4, snappy, bzip2; zstd on Node.js 22.15+",
+  compress:
+    "lz4 and snappy give Go's bytes; gzip, zlib, flate, zstd valid output, not Go's; zstd on Node.js 22.15+",
+  decompress: "zstd on Node.js 22.15+",
   encrypt_aes: "returns bytes",
   fake: "names, surnames and time zones drawn from samples of go-faker's lists",
   float32: "the float32's shortest decimal, as a float64",

@@ -30,6 +30,9 @@ out.families = env.compile([
   '\${! {"sub": "u"}.sign_jwt_hs256(this.k).parse_jwt_hs256(this.k).sub }',
   '\${! this.t.ts_parse("2006-01-02T15:04:05Z07:00").ts_format("2006") }',
   '\${! this.t.format_timestamp("Jan 2") }',
+  '\${! "The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog.".compress("lz4").length() }',
+  '\${! "ab ab ab ab ab".compress("snappy").decompress("snappy") }',
+  '\${! "QlpoORdyRThQkAAAAAA=".decode("base64").decompress("bzip2").length() }',
 ].join("|")).evaluate(msg);
 try { env.compile('\${! this.s.parse_json() }').evaluate(msg); } catch (e) { out.error = [e instanceof InterpolationError, e.code, e.message]; }
 try { env.compile('\${! this.s.re_match(5) }'); } catch (e) { out.parseError = [e.code, e.message]; }
@@ -59,7 +62,7 @@ describe("the built package", () => {
       loadedAfterCore: false,
       timestamp: "1704164645",
       loadedAfterTimestamp: true,
-      families: "12|hello|a+b+c|1|8f434346|u|2024|Jan 2",
+      families: "12|hello|a+b+c|1|8f434346|u|2024|Jan 2|85|ab ab ab ab ab|0",
       error: [
         true,
         "FAILED",
