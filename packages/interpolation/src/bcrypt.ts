@@ -1,3 +1,4 @@
+// Derived from golang.org/x/crypto/bcrypt (BSD-3-Clause); see THIRD_PARTY_NOTICES.md for its copyright and license.
 import { goBase64Decode, goBase64EncodeRaw } from "./gobase64.js";
 import { QueryError } from "./query-error.js";
 

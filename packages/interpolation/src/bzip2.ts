@@ -1,3 +1,4 @@
+// Derived from Go's compress/bzip2 (BSD-3-Clause); see THIRD_PARTY_NOTICES.md for its copyright and license.
 // bzip2 decompression, ported from Go's compress/bzip2 (the reference's `bzip2` codec; Go has no
 // bzip2 compressor, so neither has the reference). Its checks and error texts are Go's. Loaded
 // on first use, through compression.ts.

@@ -1,3 +1,4 @@
+// Derived from go-faker/faker's word lists (MIT); see THIRD_PARTY_NOTICES.md for its copyright and license.
 import { getRandomValues } from "./node-builtins.js";
 import { civil, GoFloat, LOCAL, type Value, zoneOffsetAt } from "./value.js";
 

@@ -1,3 +1,4 @@
+// Derived from Go's encoding/base64 (BSD-3-Clause); see THIRD_PARTY_NOTICES.md for its copyright and license.
 import { QueryError } from "./query-error.js";
 
 /** The alphabet of Go's `base64.StdEncoding` / `RawStdEncoding`. */

@@ -1,3 +1,4 @@
+// Derived from pierrec/lz4 (BSD-3-Clause); see THIRD_PARTY_NOTICES.md for its copyright and license.
 // LZ4 frames as github.com/pierrec/lz4/v4 writes and reads them (the reference's `lz4` codec):
 // its block compressors ported so that the bytes are Go's, and a frame reader with its checks and
 // error texts. Loaded on first use, through compression.ts.

@@ -1,3 +1,4 @@
+// Derived from klauspost/compress s2 (BSD-3-Clause); see THIRD_PARTY_NOTICES.md for its copyright and license.
 // Snappy blocks as the reference's github.com/klauspost/compress/snappy makes and reads them:
 // `Encode` is s2's `EncodeSnappyBetter`, ported from the amd64 encoders (`_generate/gen.go`,
 // which the reference runs on amd64) so that the bytes are Go's; `Decode` is s2's decoder,
