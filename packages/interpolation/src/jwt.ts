@@ -1,4 +1,4 @@
-import { parseJSONValue } from "./json.js";
+import { numbersToFloat, parseJSONValue } from "./json.js";
 import {
   createHmac,
   createPrivateKey,
@@ -8,16 +8,7 @@ import {
   timingSafeEqual,
 } from "./node-builtins.js";
 import { QueryError } from "./query-error.js";
-import {
-  GoFloat,
-  getNumber,
-  isObject,
-  JsonNumber,
-  newObject,
-  toJSON,
-  type Value,
-  type ValueObject,
-} from "./value.js";
+import { getNumber, isObject, toJSON, type Value, type ValueObject } from "./value.js";
 
 /** The reference's JWT methods (golang-jwt v5): HMAC, RSA PKCS#1 v1.5 and ECDSA, SHA-2. */
 export type JWTAlg = `${"HS" | "RS" | "ES"}${256 | 384 | 512}`;
@@ -115,7 +106,8 @@ export function jwtParser(alg: JWTAlg, secret: string): (token: string) => Value
     if (exp !== undefined && now >= exp) throw fail("token has invalid claims: token is expired");
     const nbf = time("nbf");
     if (nbf !== undefined && now < nbf) throw fail("token has invalid claims: token is not valid yet");
-    return floats(claims);
+    // `json.Unmarshal` into `jwt.MapClaims`: every number is a float64.
+    return numbersToFloat(claims);
   };
 }
 
@@ -124,17 +116,4 @@ function decodeSegment(seg: string, what: string, fail: (w: string) => QueryErro
   const r = parseJSONValue(Buffer.from(seg, "base64url").toString("utf8"));
   if (!r.ok) throw fail(`token is malformed: could not JSON decode ${what}`);
   return r.value;
-}
-
-/** `json.Unmarshal` into `jwt.MapClaims`: every number is a float64. */
-function floats(v: Value): Value {
-  if (v instanceof JsonNumber || typeof v === "bigint" || typeof v === "number")
-    return new GoFloat(getNumber(v) as number);
-  if (Array.isArray(v)) return v.map(floats);
-  if (isObject(v)) {
-    const out = newObject();
-    for (const k of Object.keys(v)) out[k] = floats(v[k] as Value);
-    return out;
-  }
-  return v;
 }

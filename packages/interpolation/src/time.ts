@@ -10,8 +10,6 @@ import {
   zoneOffsetAt,
 } from "./value.js";
 
-export { getTimestamp, loadZone, RFC3339, RFC3339_NANO, timestampFromUnix } from "./timestamps.js";
-
 const NS_PER_SEC = 1000000000n;
 
 const LONG_MONTHS = [

@@ -4,17 +4,15 @@ import { inCategory, type MethodImpl, NO_PARAMS, simpleMethod } from "../registr
 import {
   addPeriod,
   formatLayout,
-  getTimestamp,
   inZone,
-  loadZone,
   parseDuration,
   parseLayout,
   parsePeriod,
-  RFC3339_NANO,
   roundTime,
   strftime,
   strptime,
 } from "../time.js";
+import { getTimestamp, loadZone, RFC3339_NANO } from "../timestamps.js";
 import { getString, type Timestamp, type Value, type Zone } from "../value.js";
 
 function zoneArg(tz: string): Zone {
