@@ -13,9 +13,21 @@ import {
   ConfigError,
   type ConnectionConfig,
   connectionWarnings,
+  redactUrl,
   resolveConnection,
 } from "@natskit/nats-connection";
-import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, visit, YAMLParseError } from "yaml";
+import { renderPath } from "@natskit/nats-connection/internal";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  type Node,
+  parseDocument,
+  visit,
+  YAMLParseError,
+} from "yaml";
 import { DEFAULT_HTTP_ADDRESS, DEFAULT_ROOT_PATH, parseHttpAddress } from "./http.js";
 import {
   DEFAULT_STATIC_FIELDS,
@@ -161,7 +173,7 @@ export function loadConfig(
   }
   const { text: substituted, missing } = substitution;
   // YAML errors may quote the text they failed on: never show what a variable put there.
-  const hide = masker(substitution.inserted);
+  let hide = masker(substitution.inserted);
   for (const name of new Set(missing)) {
     const at = text.search(new RegExp(`\\$\\{\\{?${escapeRegExp(name)}\\b`));
     problems.push({
@@ -174,15 +186,23 @@ export function loadConfig(
   // The YAML library's own unique-key check is quadratic in the keys of a map: done here instead.
   const doc = parseDocument(substituted, { prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length === 0) duplicateKeys(doc);
+  const asWritten = writtenCheck(text, substitution);
+  if (doc.errors.length === 0) hide = masker(substitution.inserted, builtFromVariables(doc, asWritten));
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
-      const pos = positionOf(text, substitution.originalOffset(e.pos[0]));
-      problems.push({
-        path: [],
-        message: `invalid YAML: ${printable(hide(firstLine(e.message)))}`,
-        line: pos.line,
-        col: pos.col,
-      });
+      const at = substitution.originalOffset(e.pos[0]);
+      const pos = positionOf(text, at);
+      // The library's messages quote the text they stopped at in many shapes: when that text came
+      // from a variable, none of the message is shown, only what kind of error it is.
+      const variable = asWritten(e.pos[0], Math.max(e.pos[1], e.pos[0] + 1))
+        ? undefined
+        : /^\$\{([0-9A-Za-z_.]+)/.exec(text.slice(at))?.[1];
+      const message =
+        variable === undefined
+          ? `invalid YAML: ${printable(firstLine(hide(e.message)))}`
+          : `invalid YAML (${e.code}) in the value of \${${variable}}, which is not shown: a value with YAML syntax in it (: , [ ] { } # & * ! | > and others) needs the reference quoted, e.g. "\${${variable}}"`;
+      if (!problems.some((p) => p.message === message && p.line === pos.line && p.col === pos.col))
+        problems.push({ path: [], message, line: pos.line, col: pos.col });
     }
     return { problems };
   }
@@ -195,7 +215,7 @@ export function loadConfig(
       problems: [
         {
           path: [],
-          message: `invalid YAML: ${printable(hide(firstLine(String((e as Error).message ?? e))))}`,
+          message: `invalid YAML: ${printable(firstLine(hide(String((e as Error).message ?? e))))}`,
           line: 1,
           col: 1,
         },
@@ -256,14 +276,58 @@ function planWarnings(plan: Plan): Problem[] {
   return warnings;
 }
 
+/**
+ * Whether a range of the substituted text is the config as written: text the config had maps back
+ * to itself, anything a variable put there does not.
+ */
+function writtenCheck(
+  text: string,
+  substitution: { text: string; originalOffset(offset: number): number },
+): (start: number, end: number) => boolean {
+  return (start, end) => {
+    const from = substitution.originalOffset(start);
+    return text.slice(from, from + (end - start)) === substitution.text.slice(start, end);
+  };
+}
+
+/**
+ * The keys, values, anchor and alias names YAML built out of text that `${VAR}` substitution put
+ * there: a value that breaks the structure (`,&a b`) can turn into keys and names that no split
+ * of the value predicts, so they are found by where they are, not by what they look like.
+ */
+function builtFromVariables(doc: Document, asWritten: (start: number, end: number) => boolean): string[] {
+  const found: string[] = [];
+  visit(doc, {
+    Node(_, node) {
+      if (!node.range || asWritten(node.range[0], node.range[1])) return;
+      if (isScalar(node)) {
+        const value = String(node.value);
+        // Messages quote a value as it is, as JSON, or as a url with its user info masked
+        // (`a:***@rest`), which still shows the rest of it.
+        found.push(String(node.source ?? ""), JSON.stringify(value).slice(1, -1));
+        for (const part of [value, ...value.split(",")]) {
+          for (const p of [part, part.trim()]) found.push(p, redactUrl(p));
+        }
+      }
+      if (isAlias(node)) found.push(node.source);
+      if (node.anchor !== undefined) found.push(node.anchor);
+    },
+  });
+  return found;
+}
+
 /** Masks, in a message, the strings that `${VAR}` substitution put into the config text. */
-function masker(inserted: readonly string[]): (s: string) => string {
+function masker(inserted: readonly string[], built: readonly string[] = []): (s: string) => string {
   const values = new Set<string>();
+  for (const b of built) if (b.length >= 3) values.add(b);
   for (const v of inserted) {
     // YAML quotes an alias or tag without its indicator (`*hunter2` → `hunter2`).
     for (const s of [v, v.replace(/^[\s*&!|>'"%@`{}[\],:#-]+/, "")]) if (s.length >= 3) values.add(s);
   }
   for (const v of inserted) {
+    // Anchor, alias and tag names in a value, whatever follows them (`&a b` anchors `a` on key `b`).
+    for (const m of v.matchAll(/[&*!]([^\s,[\]{}]+)/g))
+      if ((m[1] as string).length >= 3) values.add(m[1] as string);
     // The pieces YAML may cut a value into, as keys, flow items or scalars.
     for (const piece of v.split(/[,{}[\]\n]|:(?=\s|$)|\s#/)) {
       const s = piece.trim().replace(/^[\s*&!|>'"%@`:?-]+|[\s'":]+$/g, "");
@@ -820,28 +884,22 @@ function unknownKeys(
   }
 }
 
-/** `tls.client_certs[0].key_file` → `["tls", "client_certs", 0, "key_file"]`. */
+/** `tls.client_certs[0].key_file` → `["tls", "client_certs", 0, "key_file"]`; `a["b.c"]` → `["a", "b.c"]`. */
 export function parsePath(path: string): (string | number)[] {
   const out: (string | number)[] = [];
   for (const m of path.matchAll(/\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|([^.[\]]+)/g)) {
     if (m[1] !== undefined) out.push(Number(m[1]));
-    else if (m[2] !== undefined) out.push(m[2]);
+    else if (m[2] !== undefined) out.push(JSON.parse(`"${m[2]}"`) as string);
     else if (m[3] !== undefined) out.push(m[3]);
   }
   return out;
 }
 
-/** `output.nats_jetstream.tls.client_certs[0].key_file` */
+/** `output.nats_jetstream.tls.client_certs[0].key_file`; an odd key quoted, `auth["a.b"]`. */
 export function renderConfigPath(path: ConfigPath): string {
-  let out = "";
-  for (const seg of path) out += typeof seg === "number" ? `[${seg}]` : (out ? "." : "") + seg;
-  return out;
+  return renderPath(path);
 }
 
-/**
- * Offset of the node at `path` (its key, for a map entry), or of the nearest parent that exists
- * when the field is missing.
- */
 /** Adds a `DUPLICATE_KEY` error for every key seen twice in one map, in linear time. */
 function duplicateKeys(doc: Document): void {
   visit(doc, {
@@ -880,6 +938,10 @@ function pairOf(map: { items: Pair[] }, key: string): Pair | undefined {
   return index.get(key);
 }
 
+/**
+ * Offset of the node at `path` (its key, for a map entry), or of the nearest parent that exists
+ * when the field is missing.
+ */
 function locateOffset(doc: Document, path: ConfigPath): number {
   let node: unknown = doc.contents;
   let offset = isNode(node) && node.range ? node.range[0] : 0;

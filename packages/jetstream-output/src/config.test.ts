@@ -106,7 +106,7 @@ describe("jetstream-output config", () => {
         },
         { path: "subject", message: "subject 'a..b' has an empty token" },
         {
-          path: "headers.Bad Name",
+          path: `headers["Bad Name"]`,
           message: expect.stringContaining("header name 'Bad Name' has characters"),
         },
         { path: "headers.Good", message: expect.stringContaining("failed to parse interpolation") },

@@ -209,6 +209,15 @@ describe("nats-connection config", () => {
     }
   });
 
+  it("nats-connection - an unknown key that is not a plain name is quoted in the path, so the path reads back one way", () => {
+    const issues = issuesOf(() =>
+      parse({ urls: ["h:1"], auth: { "a.b": 1, "x[0]": 1, "my key": 1, 'q"': 1, "": 1, plain_key: 1 } }),
+    );
+    expect(issues.map((i) => i.path).sort()).toEqual(
+      ['auth[""]', 'auth["a.b"]', 'auth["my key"]', 'auth["q\\""]', 'auth["x[0]"]', "auth.plain_key"].sort(),
+    );
+  });
+
   it("nats-connection - a __proto__ key from JSON is an unknown field and pollutes nothing", () => {
     const raw = JSON.parse(
       '{"urls":["h:1"],"__proto__":{"polluted":1},"auth":{"__proto__":{"token":"t0k3n-HIDDEN"}},"tls":{"enabled":true,"__proto__":{"skip_cert_verify":true}}}',

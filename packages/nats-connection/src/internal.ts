@@ -20,7 +20,7 @@ export {
   type MeterLike,
   type MeterProviderLike,
 } from "./metrics.js";
-export { type Path, type RawIssue, renderIssues } from "./paths.js";
+export { type Path, type RawIssue, renderIssues, renderPath } from "./paths.js";
 export { connectionFields, type ParsedConnectionFields } from "./schema.js";
 export { serverAtLeast } from "./server-version.js";
 export {

@@ -15,20 +15,27 @@ export function camelToSnake(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-export function renderPath(path: Path, style: PathStyle = "snake"): string {
+/**
+ * `tls.client_certs[0].key_file`. A key that is not a plain name (an unknown key with a dot, a
+ * bracket, a space in it) is written quoted, `auth["a.b"]`, so a path reads back one way only.
+ */
+export function renderPath(path: Path, style: PathStyle = "snake", quote = true): string {
   let out = "";
   for (const seg of path) {
     if (typeof seg === "number") out += `[${seg}]`;
+    else if (quote && !PLAIN_KEY.test(seg)) out += `[${JSON.stringify(seg)}]`;
     else out += (out ? "." : "") + (style === "camel" ? snakeToCamel(seg) : seg);
   }
   return out;
 }
 
+const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
+
 /** An issue before its path is rendered, so one validator serves both naming styles. */
 export interface RawIssue {
   path: Path;
   message: string;
-  /** The message names fields in another source's spelling (a nats context, env vars): render it as is. */
+  /** Path and message name fields in another source's spelling (a nats context, env vars): render them as they are. */
   verbatim?: boolean;
 }
 
@@ -41,7 +48,8 @@ function camelFieldNames(message: string): string {
 
 export function renderIssues(issues: readonly RawIssue[], style: PathStyle): ConfigIssue[] {
   return issues.map((i) => ({
-    path: renderPath(i.path, style),
+    // A verbatim issue's path names what another source calls it (`NATS_USER, NATS_TOKEN`).
+    path: renderPath(i.path, style, !i.verbatim),
     // Messages name other fields in YAML spelling; the typed API's users see their own spelling.
     // Quoted parts ('/etc/nats/my_user.creds', urls) are the user's own text and stay as they are.
     message: style === "camel" && !i.verbatim ? camelFieldNames(i.message) : i.message,
