@@ -1,8 +1,11 @@
 /**
- * Where the time of a `Nats-Msg-Id` goes: client and nats-server CPU per message for the output
- * with and without ids (same config as bench/run.ts). Run: tsx --conditions=@natskit/source bench/cpu-split.ts
+ * Where the CPU goes: client and nats-server CPU per message for the output (same config as
+ * bench/run.ts) with and without ids, with fast ingest where the server has it (≥ 2.14), and for
+ * Go's `PublishAsync` (with `GOBENCH_BIN`), in interleaved rounds.
+ * Run: npx tsx --conditions=@natskit/source bench/cpu-split.ts   (SIZE, N, ROUNDS, GOBENCH_BIN, GO_LIKE)
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -14,45 +17,106 @@ import { benchConfig, publishAll } from "./workload.js";
 const N = Number(process.env.N ?? 200_000);
 const SIZE = Number(process.env.SIZE ?? 1024);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const WINDOW = 1024;
+/** GO_LIKE=1: the output does what the Go peer does (one subject, no headers but the msg id). */
+const GO_LIKE = process.env.GO_LIKE === "1";
 const TICKS = 100; // USER_HZ on Linux
+
+interface Sample {
+  rate: number;
+  clientUs: number;
+  serverUs: number;
+}
 
 function serverCpuSeconds(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
   return (Number(f[11]) + Number(f[12])) / TICKS;
 }
 
-async function run(url: string, pid: number, msgId: boolean) {
+async function output(url: string, pid: number, msgId: boolean, fast: boolean): Promise<Sample> {
   const nc = await connect({ servers: url });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.delete("SPLIT").catch(() => {});
-  await jsm.streams.add({ name: "SPLIT", subjects: ["split.>"], storage: "file" as never });
-  const out = new JetStreamOutput(benchConfig(url, "split", msgId));
+  await jsm.streams.add({
+    name: "SPLIT",
+    subjects: ["split.>"],
+    storage: "file" as never,
+    ...(fast ? { allow_batched: true } : {}),
+  });
+  const out = new JetStreamOutput(
+    benchConfig(url, "split", msgId, { max_in_flight: WINDOW, fast_ingest: fast ? "auto" : "off" }, GO_LIKE),
+  );
   await out.connect();
   const s0 = serverCpuSeconds(pid);
   const c0 = process.cpuUsage();
-  const seconds = await publishAll(out, N, SIZE);
+  const seconds = await publishAll(out, N, SIZE, GO_LIKE);
   const c = process.cpuUsage(c0);
   const server = serverCpuSeconds(pid) - s0;
+  const { acked, failed } = out.stats;
   await out.close();
+  const stored = (await jsm.streams.info("SPLIT")).state.messages;
   await nc.close();
+  if (acked !== N || failed !== 0 || stored !== N)
+    throw new Error(`acked ${acked}, failed ${failed}, stored ${stored}`);
   return { rate: N / seconds, clientUs: (c.user + c.system) / N, serverUs: (server * 1e6) / N };
 }
 
-const server = await startNatsServer({ storeDir: mkdtempSync(join(tmpdir(), "natskit-split-")) });
+function go(bin: string, url: string, pid: number, msgId: boolean): Sample {
+  const args = ["-url", url, "-mode", "js-pub", "-n", String(N), "-size", String(SIZE)];
+  args.push("-window", String(WINDOW), "-reset", "-server-pid", String(pid), ...(msgId ? ["-msgid"] : []));
+  const out = execFileSync(bin, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  const r = JSON.parse(out.trim().split("\n").pop() as string) as {
+    msgs_per_sec: number;
+    client_cpu_s: number;
+    server_cpu_s: number;
+    errors: number;
+  };
+  if (r.errors !== 0) throw new Error("gobench reported errors");
+  return { rate: r.msgs_per_sec, clientUs: (r.client_cpu_s * 1e6) / N, serverUs: (r.server_cpu_s * 1e6) / N };
+}
+
+const storeDir = mkdtempSync(join(tmpdir(), "natskit-split-"));
+const server = await startNatsServer({ storeDir });
+const fast = Number(server.version.split(".")[1]) >= 14 || Number(server.version.split(".")[0]) > 2;
+const variants: [string, () => Promise<Sample> | Sample][] = [
+  ["output, Nats-Msg-Id per message", () => output(server.url, server.pid, true, false)],
+  ["output, no msg id", () => output(server.url, server.pid, false, false)],
+];
+if (fast) {
+  variants.push(
+    ["output, fast ingest, Nats-Msg-Id", () => output(server.url, server.pid, true, true)],
+    ["output, fast ingest, no msg id", () => output(server.url, server.pid, false, true)],
+  );
+}
+const bin = process.env.GOBENCH_BIN;
+if (bin) {
+  variants.push(
+    ["Go PublishAsync -msgid", () => go(bin, server.url, server.pid, true)],
+    ["Go PublishAsync", () => go(bin, server.url, server.pid, false)],
+  );
+}
+const rows = new Map<string, Sample[]>(variants.map(([name]) => [name, []]));
 try {
-  const rows: Record<string, { rate: number; clientUs: number; serverUs: number }[]> = { ids: [], none: [] };
   for (let r = 0; r < ROUNDS; r++) {
-    for (const ids of r % 2 ? [true, false] : [false, true])
-      rows[ids ? "ids" : "none"]?.push(await run(server.url, server.pid, ids));
-  }
-  const med = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-  console.log(`| ${SIZE} B | msgs/s | client CPU µs/msg | nats-server CPU µs/msg |`);
-  console.log("|---|---|---|---|");
-  for (const [k, v] of Object.entries(rows)) {
-    console.log(
-      `| ${k === "ids" ? "Nats-Msg-Id per message" : "no msg id"} | ${Math.round(med(v.map((x) => x.rate))).toLocaleString("en")} | ${med(v.map((x) => x.clientUs)).toFixed(2)} | ${med(v.map((x) => x.serverUs)).toFixed(2)} |`,
-    );
+    for (let k = 0; k < variants.length; k++) {
+      const [name, run] = variants[(k + r) % variants.length] as (typeof variants)[number];
+      rows.get(name)?.push(await run());
+    }
   }
 } finally {
   await server.stop();
+  rmSync(storeDir, { recursive: true, force: true });
+}
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+console.log(
+  `nats-server ${server.version}, ${SIZE} B, n=${N}, window ${WINDOW}, ${ROUNDS} rounds, medians${GO_LIKE ? ", the output doing Go's workload" : ""}`,
+);
+console.log("| variant | msgs/s | client CPU µs/msg | nats-server CPU µs/msg | both |");
+console.log("|---|---|---|---|---|");
+for (const [name, v] of rows) {
+  const c = med(v.map((x) => x.clientUs));
+  const s = med(v.map((x) => x.serverUs));
+  console.log(
+    `| ${name} | ${Math.round(med(v.map((x) => x.rate))).toLocaleString("en")} | ${c.toFixed(2)} | ${s.toFixed(2)} | ${(c + s).toFixed(2)} |`,
+  );
 }

@@ -122,18 +122,18 @@ async function outputPath(
   size: number,
   n: number,
   msgId: boolean,
-  { metrics = false, fast = false } = {},
+  { metrics = false, fast = false, goLike = false } = {},
 ): Promise<number> {
   const s = await freshStream(url, "BENCH", ["bench.>"], fast);
   const reader = metrics ? new ScrapeReader() : undefined;
   const provider = reader ? new MeterProvider({ readers: [reader] }) : undefined;
   const out = new JetStreamOutput(
-    benchConfig(url, "bench", msgId, { max_in_flight: WINDOW, ...(fast ? { fast_ingest: "auto" } : {}) }),
+    benchConfig(url, "bench", msgId, { max_in_flight: WINDOW, fast_ingest: fast ? "auto" : "off" }, goLike),
     provider ? { metrics: { meterProvider: provider } } : {},
   );
   await out.connect();
   const scrapes = reader ? setInterval(() => void reader.scrape(), 1000) : undefined;
-  const seconds = await publishAll(out, n, size);
+  const seconds = await publishAll(out, n, size, goLike);
   clearInterval(scrapes);
   const { acked, failed } = out.stats;
   await out.close();
@@ -171,6 +171,9 @@ function goPublish(bin: string, url: string, size: number, n: number, msgId = fa
   return r.seconds;
 }
 
+const GO_LIKE = "output, Go's workload (one subject, no headers)";
+const GO_LIKE_IDS = `${GO_LIKE}, Nats-Msg-Id per message`;
+
 const storeDir = mkdtempSync(join(tmpdir(), "natskit-bench-"));
 const server = await startNatsServer({ storeDir });
 const go = goBench();
@@ -203,6 +206,26 @@ try {
         );
       }
       if (go) {
+        // The output doing what the Go peer does: one subject, no headers but the msg id.
+        const goLike = { goLike: true };
+        variants.push(
+          [GO_LIKE_IDS, N, () => outputPath(server.url, size, N, true, goLike)],
+          [`${GO_LIKE}, no msg id`, N, () => outputPath(server.url, size, N, false, goLike)],
+        );
+        if (fastIngest) {
+          variants.push(
+            [
+              `${GO_LIKE}, fast_ingest, Nats-Msg-Id`,
+              N,
+              () => outputPath(server.url, size, N, true, { ...goLike, fast: true }),
+            ],
+            [
+              `${GO_LIKE}, fast_ingest, no msg id`,
+              N,
+              () => outputPath(server.url, size, N, false, { ...goLike, fast: true }),
+            ],
+          );
+        }
         variants.push(
           ["Go nats.go PublishAsync", N, async () => goPublish(go, server.url, size, N)],
           ["Go nats.go PublishAsync -msgid", N, async () => goPublish(go, server.url, size, N, true)],
