@@ -1,18 +1,9 @@
-/**
- * Where the CPU goes: client and nats-server CPU per message for the output (same config as
- * bench/run.ts) with and without ids, with fast ingest where the server has it (≥ 2.14), and for
- * Go's `PublishAsync` (with `GOBENCH_BIN`), in interleaved rounds.
- * Run: npx tsx --conditions=@natskit/source bench/cpu-split.ts   (SIZE, N, ROUNDS, GOBENCH_BIN, GO_LIKE)
- */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
-import { startNatsServer } from "@natskit/test-nats";
+import { compareVersions, startNatsServer } from "@natskit/test-nats";
 import { JetStreamOutput } from "../src/index.js";
-import { benchConfig, publishAll } from "./workload.js";
+import { benchConfig, freshStream, goPublish, publishAll } from "./workload.js";
 
 const N = Number(process.env.N ?? 200_000);
 const SIZE = Number(process.env.SIZE ?? 1024);
@@ -34,15 +25,7 @@ function serverCpuSeconds(pid: number): number {
 }
 
 async function output(url: string, pid: number, msgId: boolean, fast: boolean): Promise<Sample> {
-  const nc = await connect({ servers: url });
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.delete("SPLIT").catch(() => {});
-  await jsm.streams.add({
-    name: "SPLIT",
-    subjects: ["split.>"],
-    storage: "file" as never,
-    ...(fast ? { allow_batched: true } : {}),
-  });
+  const stream = await freshStream(url, "SPLIT", ["split.>"], fast);
   const out = new JetStreamOutput(
     benchConfig(url, "split", msgId, { max_in_flight: WINDOW, fast_ingest: fast ? "auto" : "off" }, GO_LIKE),
   );
@@ -54,30 +37,25 @@ async function output(url: string, pid: number, msgId: boolean, fast: boolean): 
   const server = serverCpuSeconds(pid) - s0;
   const { acked, failed } = out.stats;
   await out.close();
-  const stored = (await jsm.streams.info("SPLIT")).state.messages;
-  await nc.close();
+  const stored = await stream.count();
+  await stream.close();
   if (acked !== N || failed !== 0 || stored !== N)
     throw new Error(`acked ${acked}, failed ${failed}, stored ${stored}`);
   return { rate: N / seconds, clientUs: (c.user + c.system) / N, serverUs: (server * 1e6) / N };
 }
 
 function go(bin: string, url: string, pid: number, msgId: boolean): Sample {
-  const args = ["-url", url, "-mode", "js-pub", "-n", String(N), "-size", String(SIZE)];
-  args.push("-window", String(WINDOW), "-reset", "-server-pid", String(pid), ...(msgId ? ["-msgid"] : []));
-  const out = execFileSync(bin, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  const r = JSON.parse(out.trim().split("\n").pop() as string) as {
-    msgs_per_sec: number;
-    client_cpu_s: number;
-    server_cpu_s: number;
-    errors: number;
+  const r = goPublish(bin, { url, size: SIZE, n: N, window: WINDOW, msgId, serverPid: pid });
+  return {
+    rate: r.msgs_per_sec,
+    clientUs: (r.client_cpu_s * 1e6) / N,
+    serverUs: ((r.server_cpu_s ?? 0) * 1e6) / N,
   };
-  if (r.errors !== 0) throw new Error("gobench reported errors");
-  return { rate: r.msgs_per_sec, clientUs: (r.client_cpu_s * 1e6) / N, serverUs: (r.server_cpu_s * 1e6) / N };
 }
 
 const storeDir = mkdtempSync(join(tmpdir(), "natskit-split-"));
 const server = await startNatsServer({ storeDir });
-const fast = Number(server.version.split(".")[1]) >= 14 || Number(server.version.split(".")[0]) > 2;
+const fast = compareVersions(server.version, "2.14.0") >= 0;
 const variants: [string, () => Promise<Sample> | Sample][] = [
   ["output, Nats-Msg-Id per message", () => output(server.url, server.pid, true, false)],
   ["output, no msg id", () => output(server.url, server.pid, false, false)],

@@ -9,13 +9,13 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { compareVersions, repoRoot, startNatsServer } from "@natskit/test-nats";
 import { ScrapeReader } from "@natskit/test-nats/metrics";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { JetStreamOutput } from "../src/index.js";
-import { benchConfig, publishAll } from "./workload.js";
+import { benchConfig, freshStream, goPublish, publishAll } from "./workload.js";
 
 const N = Number(process.env.N ?? 200_000);
 const RAW_N = Number(process.env.RAW_N ?? Math.min(N, 100_000));
@@ -60,26 +60,6 @@ function goBench(): string | undefined {
     stdio: "ignore",
   });
   return r.status === 0 ? out : undefined;
-}
-
-async function freshStream(url: string, name: string, subjects: string[], batched = false) {
-  const nc = await connect({ servers: url });
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.delete(name).catch(() => undefined);
-  // allow_batched: fast ingest (nats-server 2.14+); older servers drop the field.
-  await jsm.streams.add({
-    name,
-    subjects,
-    storage: "file" as never,
-    ...(batched ? { allow_batched: true } : {}),
-  });
-  return {
-    count: async () => (await jsm.streams.info(name)).state.messages,
-    close: async () => {
-      await jsm.streams.delete(name).catch(() => undefined);
-      await nc.close();
-    },
-  };
 }
 
 async function rawJsPublish(url: string, size: number, n: number): Promise<number> {
@@ -144,33 +124,6 @@ async function outputPath(
   return seconds;
 }
 
-function goPublish(bin: string, url: string, size: number, n: number, msgId = false): number {
-  const out = execFileSync(
-    bin,
-    [
-      "-url",
-      url,
-      "-mode",
-      "js-pub",
-      "-n",
-      String(n),
-      "-size",
-      String(size),
-      "-window",
-      String(WINDOW),
-      "-reset",
-      ...(msgId ? ["-msgid"] : []),
-    ],
-    {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    },
-  );
-  const r = JSON.parse(out.trim().split("\n").pop() as string) as { seconds: number; errors: number };
-  if (r.errors !== 0) throw new Error("gobench reported errors");
-  return r.seconds;
-}
-
 const GO_LIKE = "output, Go's workload (one subject, no headers)";
 const GO_LIKE_IDS = `${GO_LIKE}, Nats-Msg-Id per message`;
 
@@ -227,8 +180,16 @@ try {
           );
         }
         variants.push(
-          ["Go nats.go PublishAsync", N, async () => goPublish(go, server.url, size, N)],
-          ["Go nats.go PublishAsync -msgid", N, async () => goPublish(go, server.url, size, N, true)],
+          [
+            "Go nats.go PublishAsync",
+            N,
+            async () => goPublish(go, { url: server.url, size, n: N, window: WINDOW }).seconds,
+          ],
+          [
+            "Go nats.go PublishAsync -msgid",
+            N,
+            async () => goPublish(go, { url: server.url, size, n: N, window: WINDOW, msgId: true }).seconds,
+          ],
         );
       }
       for (let k = 0; k < variants.length; k++) {

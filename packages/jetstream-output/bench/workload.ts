@@ -1,3 +1,6 @@
+import { execFileSync } from "node:child_process";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { createMessage, type Message } from "@natskit/interpolation";
 import type { JetStreamOutput } from "../src/index.js";
 
@@ -56,4 +59,47 @@ export async function publishAll(
   }
   await Promise.all(outstanding);
   return (performance.now() - t0) / 1000;
+}
+
+/** Deletes and creates a file-storage stream; `batched` allows fast ingest (2.14+; older servers drop the field). */
+export async function freshStream(url: string, name: string, subjects: string[], batched = false) {
+  const nc = await connect({ servers: url });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.delete(name).catch(() => undefined);
+  await jsm.streams.add({
+    name,
+    subjects,
+    storage: "file" as never,
+    ...(batched ? { allow_batched: true } : {}),
+  });
+  return {
+    count: async () => (await jsm.streams.info(name)).state.messages,
+    close: async () => {
+      await jsm.streams.delete(name).catch(() => undefined);
+      await nc.close();
+    },
+  };
+}
+
+/** What one run of the Go peer (../shared/peers/gobench `-mode js-pub`) reports. */
+export interface GoRun {
+  seconds: number;
+  msgs_per_sec: number;
+  client_cpu_s: number;
+  /** With `serverPid`: nats-server's CPU seconds over the timed section. */
+  server_cpu_s?: number;
+}
+
+/** Runs Go's `PublishAsync` into a fresh stream `BENCH` on `bench.js` (`-msgid`: a `Nats-Msg-Id` on every message). */
+export function goPublish(
+  bin: string,
+  o: { url: string; size: number; n: number; window: number; msgId?: boolean; serverPid?: number },
+): GoRun {
+  const args = ["-url", o.url, "-mode", "js-pub", "-n", String(o.n), "-size", String(o.size)];
+  args.push("-window", String(o.window), "-reset", ...(o.msgId ? ["-msgid"] : []));
+  if (o.serverPid !== undefined) args.push("-server-pid", String(o.serverPid));
+  const out = execFileSync(bin, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  const r = JSON.parse(out.trim().split("\n").pop() as string) as GoRun & { errors: number };
+  if (r.errors !== 0) throw new Error("gobench reported errors");
+  return r;
 }
