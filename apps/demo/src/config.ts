@@ -172,8 +172,6 @@ export function loadConfig(
     return { problems };
   }
   const { text: substituted, missing } = substitution;
-  // YAML errors may quote the text they failed on: never show what a variable put there.
-  let hide = masker(substitution.inserted);
   for (const name of new Set(missing)) {
     const at = text.search(new RegExp(`\\$\\{\\{?${escapeRegExp(name)}\\b`));
     problems.push({
@@ -187,7 +185,11 @@ export function loadConfig(
   const doc = parseDocument(substituted, { prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length === 0) duplicateKeys(doc);
   const asWritten = writtenCheck(text, substitution);
-  if (doc.errors.length === 0) hide = masker(substitution.inserted, builtFromVariables(doc, asWritten));
+  // Messages may quote the text they are about: never show what a variable put there.
+  const hide = masker(
+    substitution.inserted,
+    doc.errors.length === 0 ? builtFromVariables(doc, asWritten) : [],
+  );
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       const at = substitution.originalOffset(e.pos[0]);
