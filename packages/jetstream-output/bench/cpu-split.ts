@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compareVersions, startNatsServer } from "@natskit/test-nats";
 import { JetStreamOutput } from "../src/index.js";
-import { benchConfig, freshStream, goPublish, publishAll } from "./workload.js";
+import { benchConfig, freshStream, goPublish, PERSIST_ASYNC, publishAll } from "./workload.js";
 
 const N = Number(process.env.N ?? 200_000);
 const SIZE = Number(process.env.SIZE ?? 1024);
@@ -44,8 +44,8 @@ async function output(url: string, pid: number, msgId: boolean, fast: boolean): 
   return { rate: N / seconds, clientUs: (c.user + c.system) / N, serverUs: (server * 1e6) / N };
 }
 
-function go(bin: string, url: string, pid: number, msgId: boolean): Sample {
-  const r = goPublish(bin, { url, size: SIZE, n: N, window: WINDOW, msgId, serverPid: pid });
+async function go(bin: string, url: string, pid: number, msgId: boolean): Promise<Sample> {
+  const r = await goPublish(bin, { url, size: SIZE, n: N, window: WINDOW, msgId, serverPid: pid });
   return {
     rate: r.msgs_per_sec,
     clientUs: (r.client_cpu_s * 1e6) / N,
@@ -87,7 +87,7 @@ try {
 }
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 console.log(
-  `nats-server ${server.version}, ${SIZE} B, n=${N}, window ${WINDOW}, ${ROUNDS} rounds, medians${GO_LIKE ? ", the output doing Go's workload" : ""}`,
+  `nats-server ${server.version}, ${SIZE} B, n=${N}, window ${WINDOW}, ${ROUNDS} rounds, medians${GO_LIKE ? ", the output doing Go's workload" : ""}${PERSIST_ASYNC ? ", streams with persist_mode: async" : ""}`,
 );
 console.log("| variant | msgs/s | client CPU µs/msg | nats-server CPU µs/msg | both |");
 console.log("|---|---|---|---|---|");

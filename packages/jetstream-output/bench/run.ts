@@ -15,7 +15,7 @@ import { compareVersions, repoRoot, startNatsServer } from "@natskit/test-nats";
 import { ScrapeReader } from "@natskit/test-nats/metrics";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { JetStreamOutput } from "../src/index.js";
-import { benchConfig, freshStream, goPublish, publishAll } from "./workload.js";
+import { benchConfig, freshStream, goPublish, PERSIST_ASYNC, publishAll } from "./workload.js";
 
 const N = Number(process.env.N ?? 200_000);
 const RAW_N = Number(process.env.RAW_N ?? Math.min(N, 100_000));
@@ -133,7 +133,7 @@ const go = goBench();
 const fastIngest = compareVersions(server.version, "2.14.0") >= 0;
 try {
   console.error(
-    `nats-server ${server.version}, n=${N} (raw js.publish n=${RAW_N}), window=${WINDOW}, ${ROUNDS} rounds${go ? "" : ", Go peer not available"}`,
+    `nats-server ${server.version}, n=${N} (raw js.publish n=${RAW_N}), window=${WINDOW}, ${ROUNDS} rounds${go ? "" : ", Go peer not available"}${PERSIST_ASYNC ? ", streams with persist_mode: async" : ""}`,
   );
   for (let round = 1; round <= ROUNDS; round++) {
     for (const size of SIZES) {
@@ -183,12 +183,13 @@ try {
           [
             "Go nats.go PublishAsync",
             N,
-            async () => goPublish(go, { url: server.url, size, n: N, window: WINDOW }).seconds,
+            async () => (await goPublish(go, { url: server.url, size, n: N, window: WINDOW })).seconds,
           ],
           [
             "Go nats.go PublishAsync -msgid",
             N,
-            async () => goPublish(go, { url: server.url, size, n: N, window: WINDOW, msgId: true }).seconds,
+            async () =>
+              (await goPublish(go, { url: server.url, size, n: N, window: WINDOW, msgId: true })).seconds,
           ],
         );
       }

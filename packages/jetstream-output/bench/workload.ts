@@ -61,17 +61,28 @@ export async function publishAll(
   return (performance.now() - t0) / 1000;
 }
 
+/**
+ * `PERSIST=async`: every stream of the run, Go's too, is created with `persist_mode: async`
+ * (nats-server >= 2.12): the server writes messages to its files in the background instead of one
+ * write per message, and a crash of the server's host can lose the last of them. Not the default
+ * of a stream; measured to show what the server's per-message write costs.
+ */
+export const PERSIST_ASYNC = process.env.PERSIST === "async";
+
 /** Deletes and creates a file-storage stream; `batched` allows fast ingest (2.14+; older servers drop the field). */
 export async function freshStream(url: string, name: string, subjects: string[], batched = false) {
   const nc = await connect({ servers: url });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.delete(name).catch(() => undefined);
-  await jsm.streams.add({
+  const info = await jsm.streams.add({
     name,
     subjects,
     storage: "file" as never,
     ...(batched ? { allow_batched: true } : {}),
-  });
+    ...(PERSIST_ASYNC ? { persist_mode: "async" } : {}),
+  } as never);
+  if (PERSIST_ASYNC && (info.config as { persist_mode?: string }).persist_mode !== "async")
+    throw new Error(`PERSIST=async: this nats-server did not keep persist_mode (it needs >= 2.12)`);
   return {
     count: async () => (await jsm.streams.info(name)).state.messages,
     close: async () => {
@@ -90,16 +101,26 @@ export interface GoRun {
   server_cpu_s?: number;
 }
 
-/** Runs Go's `PublishAsync` into a fresh stream `BENCH` on `bench.js` (`-msgid`: a `Nats-Msg-Id` on every message). */
-export function goPublish(
+/**
+ * Runs Go's `PublishAsync` into a fresh stream `BENCH` on `bench.js` (`-msgid`: a `Nats-Msg-Id` on
+ * every message). With `PERSIST=async` the stream is made here (nats.go 1.22 does not know
+ * `persist_mode`) and Go publishes into it as it finds it.
+ */
+export async function goPublish(
   bin: string,
   o: { url: string; size: number; n: number; window: number; msgId?: boolean; serverPid?: number },
-): GoRun {
+): Promise<GoRun> {
   const args = ["-url", o.url, "-mode", "js-pub", "-n", String(o.n), "-size", String(o.size)];
-  args.push("-window", String(o.window), "-reset", ...(o.msgId ? ["-msgid"] : []));
+  const stream = PERSIST_ASYNC ? await freshStream(o.url, "BENCH", ["bench.js"]) : undefined;
+  args.push("-window", String(o.window), ...(stream ? [] : ["-reset"]), ...(o.msgId ? ["-msgid"] : []));
   if (o.serverPid !== undefined) args.push("-server-pid", String(o.serverPid));
-  const out = execFileSync(bin, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-  const r = JSON.parse(out.trim().split("\n").pop() as string) as GoRun & { errors: number };
-  if (r.errors !== 0) throw new Error("gobench reported errors");
-  return r;
+  try {
+    const out = execFileSync(bin, args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const r = JSON.parse(out.trim().split("\n").pop() as string) as GoRun & { errors: number };
+    if (r.errors !== 0) throw new Error("gobench reported errors");
+    if (stream && (await stream.count()) !== o.n) throw new Error("gobench: stream count mismatch");
+    return r;
+  } finally {
+    await stream?.close();
+  }
 }
