@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { msg, parseError, q, qError } from "../test/helpers.js";
 
 // What the reference examples do not cover: error texts, edge cases and parse-time refusals of
@@ -130,6 +130,20 @@ describe("catalog additions - parsing", () => {
     ['"c1".decode("hex").parse_msgpack()', "msgpack: unknown code c1 when decoding interface{}"],
   ])("parsing - %s fails with %j", (query, text) => {
     expect(qError(query).message).toContain(text);
+  });
+
+  it("parsing - parse_yaml never prints the message's text as a process warning", () => {
+    // The YAML library reports an unknown directive or tag through process.emitWarning, which
+    // Node prints to stderr with the text it is about: message content in an app's logs.
+    const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
+    try {
+      expect(q("content().parse_yaml().string()", msg("%SECRET s3cr3t\n---\na: !custom x\n"))).toBe(
+        '{"a":"x"}',
+      );
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("parsing - dynamic mappings cannot read the message or the environment", () => {

@@ -24,7 +24,9 @@ function yaml(): YAML {
 export function parseYAML(text: string): Value {
   let doc: unknown;
   try {
-    doc = yaml().parse(text, { intAsBigInt: true, uniqueKeys: true, version: "1.2" });
+    // logLevel "error": the library would otherwise print its warnings (an unknown `%` directive,
+    // an unresolved tag), each quoting the text, to the process's stderr: message content in logs.
+    doc = yaml().parse(text, { intAsBigInt: true, uniqueKeys: true, version: "1.2", logLevel: "error" });
   } catch (e) {
     const msg = ((e as Error).message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
     throw new QueryError("FAILED", `yaml: ${msg}`);
