@@ -58,6 +58,8 @@ interface Entry<J> {
 const BATCH_DISABLED = 10205;
 const BATCH_UNKNOWN = 10208;
 const BATCH_TOO_MANY = 10211;
+/** A stream without `allow_batched` is tried again after this long (a stream update may allow it). */
+const DISABLED_RETRY_MS = 300_000;
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 
@@ -323,6 +325,22 @@ export class FastIngestPublisher<J extends PublishJob> {
             "the server no longer knows the batch (restarted or idle): outcome unknown",
           ),
         );
+      } else if (err.err_code === BATCH_DISABLED) {
+        // A stream update turned allow_batched off: the server dropped the open batch without a
+        // final ack (what it stored past the last flow ack is unknown) and refuses every later
+        // message of it. Fall back now rather than after ack_timeout; the unacked messages go
+        // again, per message, with the same msg ids.
+        this.#o.onProbe({
+          supported: false,
+          reason: this.#disabledReason(),
+          retryAfterMs: DISABLED_RETRY_MS,
+        });
+        this.#abandon(() =>
+          unknown(
+            "DISCONNECTED",
+            `stream '${this.#o.stream}' stopped allowing batched publishing with the batch open: outcome unknown`,
+          ),
+        );
       }
       // Other errors address single messages after the batch ended; the final ack settles them.
       return;
@@ -352,15 +370,19 @@ export class FastIngestPublisher<J extends PublishJob> {
         supported: false,
         reason:
           err.err_code === BATCH_DISABLED
-            ? `stream '${this.#o.stream}' does not allow batched publishing (allow_batched)`
+            ? this.#disabledReason()
             : "the server has too many fast-ingest batches open",
-        retryAfterMs: err.err_code === BATCH_DISABLED ? 300_000 : 30_000,
+        retryAfterMs: err.err_code === BATCH_DISABLED ? DISABLED_RETRY_MS : 30_000,
       });
       if (first) this.#o.onReturn(first.job);
     } else if (first) {
       this.#o.onResult(first.job, apiError(err, first.job.subject), undefined);
     }
     this.#wake();
+  }
+
+  #disabledReason(): string {
+    return `stream '${this.#o.stream}' does not allow batched publishing (allow_batched)`;
   }
 
   #startStoredPlainly(stream: string, seq: number, duplicate: boolean): void {

@@ -237,6 +237,58 @@ describe("jetstream-output fast ingest", () => {
   });
 
   it.skipIf(noFastIngest !== undefined)(
+    `jetstream-output - fast_ingest auto: allow_batched switched off mid-batch (a stream update): the output falls back at once, nothing lost, nothing stored twice${skipped(noFastIngest)}`,
+    async () => {
+      const s = await stream();
+      const events: OutputEvent[] = [];
+      // A long ack_timeout: the fallback must come from the server's answers, not from a timeout.
+      const o = output({ subject: `${s.prefix}.x`, ack_timeout: "60s" }, events);
+      await o.connect();
+      const off = () => events.find((e) => e.type === "fast_ingest" && !e.enabled);
+      let switchedAt = 0;
+      const update = (async () => {
+        while (o.stats.acked < 5000) await new Promise((r) => setTimeout(r, 2));
+        const { nc, jsm } = await admin(server().url);
+        try {
+          const info = await jsm.streams.info(s.name);
+          await jsm.streams.update(s.name, { ...info.config, allow_batched: false } as never);
+          switchedAt = performance.now();
+        } finally {
+          await nc.close();
+        }
+      })();
+      // Bulk traffic, so a batch is open when the update lands, until 10,000 more messages
+      // have gone after the output switched to per-message acks.
+      const acks: PubAck[] = [];
+      const outstanding = new Set<Promise<void>>();
+      let total = 0;
+      let totalAtOff: number | undefined;
+      while (totalAtOff === undefined || total < totalAtOff + 10_000) {
+        expect(total).toBeLessThan(5_000_000);
+        const batch = Array.from({ length: 1024 }, (_, j) => createMessage(`m${total + j}`));
+        total += batch.length;
+        const p = o.writeBatch(batch).then((a) => void acks.push(...a));
+        outstanding.add(p);
+        void p.finally(() => outstanding.delete(p));
+        if (outstanding.size >= 4) await Promise.race(outstanding);
+        if (totalAtOff === undefined && off()) totalAtOff = total;
+      }
+      await Promise.all(outstanding);
+      await update;
+      const afterSwitch = performance.now() - switchedAt;
+      expect(off()?.reason).toMatch(/allow_batched/);
+      expect(acks.length).toBe(total);
+      expect(acks.some((a) => a.kind === "batch")).toBe(true);
+      expect(acks.slice(-1000).every((a) => a.kind === "message")).toBe(true);
+      // Well inside ack_timeout: the server's "batch publish is disabled" settled the open batch.
+      expect(afterSwitch).toBeLessThan(30_000);
+      expect(o.stats.failed).toBe(0);
+      expectExactlyOnce(await stored(s.name), total);
+    },
+    90_000,
+  );
+
+  it.skipIf(noFastIngest !== undefined)(
     `jetstream-output - fast_ingest auto: a message the stream rejects fails alone; the rest of the batch is sent again and stored${skipped(noFastIngest)}`,
     async () => {
       // max_msg_size makes the stream refuse the big messages (10054, not retryable).
