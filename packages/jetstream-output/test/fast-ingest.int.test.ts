@@ -246,8 +246,11 @@ describe("jetstream-output fast ingest", () => {
       await o.connect();
       const off = () => events.find((e) => e.type === "fast_ingest" && !e.enabled);
       let switchedAt = 0;
+      const acks: PubAck[] = [];
       const update = (async () => {
-        while (o.stats.acked < 5000) await new Promise((r) => setTimeout(r, 2));
+        // Once batches are flowing (the subject's stream is looked up first).
+        while (acks.filter((a) => a.kind === "batch").length < 2000)
+          await new Promise((r) => setTimeout(r, 2));
         const { nc, jsm } = await admin(server().url);
         try {
           const info = await jsm.streams.info(s.name);
@@ -259,7 +262,6 @@ describe("jetstream-output fast ingest", () => {
       })();
       // Bulk traffic, so a batch is open when the update lands, until 10,000 more messages
       // have gone after the output switched to per-message acks.
-      const acks: PubAck[] = [];
       const outstanding = new Set<Promise<void>>();
       let total = 0;
       let totalAtOff: number | undefined;
