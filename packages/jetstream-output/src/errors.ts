@@ -28,7 +28,11 @@ export type JetStreamOutputErrorCode =
   | "PUBLISH_REJECTED"
   /** No ack in time: the message may or may not be stored. Retried with the same `Nats-Msg-Id`. */
   | "ACK_TIMEOUT"
-  /** The connection dropped before the ack came: the message may or may not be stored. */
+  /**
+   * The connection dropped before the ack came, or (fast ingest) the server dropped the batch
+   * (a restart, `allow_batched` turned off): the message may or may not be stored. Retried with
+   * the same `Nats-Msg-Id`.
+   */
   | "DISCONNECTED"
   /** A 503 "no responders" while a stream for the subject exists (e.g. a leader election). */
   | "STREAM_UNAVAILABLE"
