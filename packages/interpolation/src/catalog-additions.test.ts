@@ -133,13 +133,16 @@ describe("catalog additions - parsing", () => {
   });
 
   it("parsing - parse_yaml never prints the message's text as a process warning", () => {
-    // The YAML library reports an unknown directive or tag through process.emitWarning, which
-    // Node prints to stderr with the text it is about: message content in an app's logs.
+    // The YAML library reports an unknown directive or tag, or a collection used as a key,
+    // through process.emitWarning, which Node prints to stderr with the text it is about:
+    // message content in an app's logs.
     const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
     try {
       expect(q("content().parse_yaml().string()", msg("%SECRET s3cr3t\n---\na: !custom x\n"))).toBe(
         '{"a":"x"}',
       );
+      // A collection as a key: the library warns, quoting it, while turning it into a string.
+      q("content().parse_yaml().string()", msg("? [s3cr3t, b]\n: 1\n"));
       expect(warn).not.toHaveBeenCalled();
     } finally {
       warn.mockRestore();
