@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compareVersions, startNatsServer } from "@natskit/test-nats";
+import { compareVersions, processCpuSeconds, startNatsServer } from "@natskit/test-nats";
 import { JetStreamOutput } from "../src/index.js";
 import { benchConfig, freshStream, goPublish, PERSIST_ASYNC, publishAll } from "./workload.js";
 
@@ -11,17 +11,11 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const WINDOW = 1024;
 /** GO_LIKE=1: the output does what the Go peer does (one subject, no headers but the msg id). */
 const GO_LIKE = process.env.GO_LIKE === "1";
-const TICKS = 100; // USER_HZ on Linux
 
 interface Sample {
   rate: number;
   clientUs: number;
   serverUs: number;
-}
-
-function serverCpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(f[11]) + Number(f[12])) / TICKS;
 }
 
 async function output(url: string, pid: number, msgId: boolean, fast: boolean): Promise<Sample> {
@@ -30,11 +24,11 @@ async function output(url: string, pid: number, msgId: boolean, fast: boolean): 
     benchConfig(url, "split", msgId, { max_in_flight: WINDOW, fast_ingest: fast ? "auto" : "off" }, GO_LIKE),
   );
   await out.connect();
-  const s0 = serverCpuSeconds(pid);
+  const s0 = processCpuSeconds(pid);
   const c0 = process.cpuUsage();
   const seconds = await publishAll(out, N, SIZE, GO_LIKE);
   const c = process.cpuUsage(c0);
-  const server = serverCpuSeconds(pid) - s0;
+  const server = processCpuSeconds(pid) - s0;
   const { acked, failed } = out.stats;
   await out.close();
   const stored = await stream.count();

@@ -7,11 +7,10 @@
  * Env: ROUNDS (3), SECONDS (3 per variant and round), NATS_SERVER_BIN (batched reads need
  * nats-server >= 2.11; older servers are read key by key and the first row says so).
  */
-import { readFileSync } from "node:fs";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { connect } from "@nats-io/transport-node";
-import { startNatsServer } from "@natskit/test-nats";
+import { processCpuSeconds, startNatsServer } from "@natskit/test-nats";
 import { KvCache } from "../src/index.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -19,20 +18,15 @@ const SECONDS = Number(process.env.SECONDS ?? 3);
 const KEYS = 1000;
 const CONCURRENCY = 64;
 
-function serverCpuSeconds(pid: number): number {
-  const f = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
-
 interface Sample {
   rate: number;
   clientUs: number;
   serverUs: number;
 }
 
-/** Runs `step` (which reads `keys` keys) for SECONDS; CPU per key of both processes. */
+/** Runs `step` (it returns how many keys it read) for SECONDS; CPU per key of both processes. */
 async function measure(pid: number, step: () => Promise<number>): Promise<Sample> {
-  const s0 = serverCpuSeconds(pid);
+  const s0 = processCpuSeconds(pid);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   let n = 0;
@@ -42,7 +36,7 @@ async function measure(pid: number, step: () => Promise<number>): Promise<Sample
   return {
     rate: n / wall,
     clientUs: (c.user + c.system) / n,
-    serverUs: ((serverCpuSeconds(pid) - s0) * 1e6) / n,
+    serverUs: ((processCpuSeconds(pid) - s0) * 1e6) / n,
   };
 }
 

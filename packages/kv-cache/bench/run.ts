@@ -16,7 +16,7 @@ import { cpus } from "node:os";
 import { jetstream } from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { startNatsServer } from "@natskit/test-nats";
+import { processCpuSeconds, startNatsServer } from "@natskit/test-nats";
 import { KvCache } from "../src/index.js";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -42,12 +42,6 @@ function hostCpu(): { busy: number; total: number } {
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0] = f;
   const busy = user + nice + system + irq + softirq;
   return { busy, total: busy + idle + iowait };
-}
-
-/** CPU seconds of a process (utime + stime). */
-function processCpu(pid: number): number {
-  const f = (readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1] ?? "").split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 /**
@@ -168,7 +162,7 @@ async function main() {
     const host0 = hostCpu();
     const t0 = performance.now();
     const me0 = process.cpuUsage();
-    const srv0 = processCpu(server.pid);
+    const srv0 = processCpuSeconds(server.pid);
     const rows: Row[] = [];
     const row = (name: string): Row => {
       const r = { name, cache: [], raw: [], rawDirect: [] };
@@ -219,7 +213,7 @@ async function main() {
     const hostBusy = ((host1.busy - host0.busy) / Math.max(1, host1.total - host0.total)) * cores;
     const me = process.cpuUsage(me0);
     const mine = (me.user + me.system) / 1e6 / wall;
-    const srv = (processCpu(server.pid) - srv0) / wall;
+    const srv = (processCpuSeconds(server.pid) - srv0) / wall;
     const ver = server.version;
     console.log(
       `\nkv-cache benchmark — node ${process.version}, nats-server ${ver}, ${cpus().length} cpus, file storage, ` +

@@ -9,6 +9,7 @@ export {
 } from "./errors.js";
 export { createNkeyUser, createOperatorSetup, UNLIMITED_ACCOUNT_LIMITS } from "./operator.js";
 export { createPki } from "./pki.js";
+export { processCpuSeconds } from "./process.js";
 export { startNatsServer } from "./server.js";
 export type {
   AccountKeys,
