@@ -318,27 +318,19 @@ export class FastIngestPublisher<J extends PublishJob> {
         this.#startRefused(err);
         return;
       }
-      if (err.err_code === BATCH_UNKNOWN) {
+      if (err.err_code === BATCH_UNKNOWN || err.err_code === BATCH_DISABLED) {
+        // The server dropped the batch without a final ack: it restarted or forgot it (10208), or
+        // a stream update turned allow_batched off (10205, for every later message of the batch).
+        // What it stored past the last flow ack is unknown: the unacked messages go again with
+        // the same msg ids — per message at once for 10205, rather than after ack_timeout.
+        const disabled = err.err_code === BATCH_DISABLED;
+        if (disabled) this.#o.onProbe(this.#disabledProbe());
         this.#abandon(() =>
           unknown(
             "DISCONNECTED",
-            "the server no longer knows the batch (restarted or idle): outcome unknown",
-          ),
-        );
-      } else if (err.err_code === BATCH_DISABLED) {
-        // A stream update turned allow_batched off: the server dropped the open batch without a
-        // final ack (what it stored past the last flow ack is unknown) and refuses every later
-        // message of it. Fall back now rather than after ack_timeout; the unacked messages go
-        // again, per message, with the same msg ids.
-        this.#o.onProbe({
-          supported: false,
-          reason: this.#disabledReason(),
-          retryAfterMs: DISABLED_RETRY_MS,
-        });
-        this.#abandon(() =>
-          unknown(
-            "DISCONNECTED",
-            `stream '${this.#o.stream}' stopped allowing batched publishing with the batch open: outcome unknown`,
+            disabled
+              ? `stream '${this.#o.stream}' stopped allowing batched publishing with the batch open: outcome unknown`
+              : "the server no longer knows the batch (restarted or idle): outcome unknown",
           ),
         );
       }
@@ -366,14 +358,15 @@ export class FastIngestPublisher<J extends PublishJob> {
     const first = this.#entries[this.#head];
     this.#reset();
     if (err.err_code === BATCH_DISABLED || err.err_code === BATCH_TOO_MANY) {
-      this.#o.onProbe({
-        supported: false,
-        reason:
-          err.err_code === BATCH_DISABLED
-            ? this.#disabledReason()
-            : "the server has too many fast-ingest batches open",
-        retryAfterMs: err.err_code === BATCH_DISABLED ? DISABLED_RETRY_MS : 30_000,
-      });
+      this.#o.onProbe(
+        err.err_code === BATCH_DISABLED
+          ? this.#disabledProbe()
+          : {
+              supported: false,
+              reason: "the server has too many fast-ingest batches open",
+              retryAfterMs: 30_000,
+            },
+      );
       if (first) this.#o.onReturn(first.job);
     } else if (first) {
       this.#o.onResult(first.job, apiError(err, first.job.subject), undefined);
@@ -381,8 +374,12 @@ export class FastIngestPublisher<J extends PublishJob> {
     this.#wake();
   }
 
-  #disabledReason(): string {
-    return `stream '${this.#o.stream}' does not allow batched publishing (allow_batched)`;
+  #disabledProbe(): FastIngestProbe {
+    return {
+      supported: false,
+      reason: `stream '${this.#o.stream}' does not allow batched publishing (allow_batched)`,
+      retryAfterMs: DISABLED_RETRY_MS,
+    };
   }
 
   #startStoredPlainly(stream: string, seq: number, duplicate: boolean): void {
